@@ -1,0 +1,300 @@
+//! A guest's whole world: arguments, environment, stdio, preopens, clocks
+//! and randomness, and the limits on what it may hold.
+
+use std::path::Path;
+
+use crate::clock::{HostMonotonicClock, HostWallClock, MonotonicClock, WallClock};
+use crate::fs::host::HostDir;
+use crate::fs::{self, DirPerms};
+use crate::net::HostSocket;
+use crate::p1::Descriptor;
+use crate::random::{HostRandom, Rng};
+use crate::stdio::Stdio;
+use crate::table::Table;
+use crate::Error;
+
+/// The default bound on open descriptors, matching a common `ulimit -n`.
+pub const DEFAULT_MAX_OPEN_FDS: u32 = 1024;
+
+/// A list of NUL-terminated strings laid out as `args_get` and
+/// `environ_get` copy them, so each call is one copy and no formatting.
+#[derive(Default)]
+pub(crate) struct StringList {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) offsets: Vec<u32>,
+}
+
+impl StringList {
+    fn push(&mut self, what: &'static str, value: &str) -> Result<(), Error> {
+        if value.contains('\0') {
+            return Err(Error::Invalid {
+                what,
+                value: value.to_string(),
+                reason: "contains a NUL byte",
+            });
+        }
+        let offset = u32::try_from(self.bytes.len()).map_err(|_| Error::Invalid {
+            what,
+            value: value.chars().take(32).collect(),
+            reason: "the list exceeds 4 GiB",
+        })?;
+        self.offsets.push(offset);
+        self.bytes.extend_from_slice(value.as_bytes());
+        self.bytes.push(0);
+        Ok(())
+    }
+}
+
+/// Everything a running guest can reach. Built with [`WasiCtxBuilder`].
+pub struct WasiCtx {
+    pub(crate) args: StringList,
+    pub(crate) env: StringList,
+    pub(crate) fds: Table<Descriptor>,
+    pub(crate) wall_clock: Box<dyn WallClock>,
+    pub(crate) monotonic_clock: Box<dyn MonotonicClock>,
+    /// Whether the CPU-time clocks read the host's; a context with a
+    /// replaced monotonic clock reads that instead, so that no clock leaks
+    /// real time into a deterministic run.
+    pub(crate) host_cpu_clocks: bool,
+    pub(crate) random: Box<dyn Rng>,
+}
+
+impl WasiCtx {
+    /// A builder for a context with nothing granted.
+    pub fn builder() -> WasiCtxBuilder {
+        WasiCtxBuilder::new()
+    }
+}
+
+enum Preopen {
+    Dir(Box<dyn fs::Dir>, DirPerms, String),
+    Socket(HostSocket),
+}
+
+/// Configures a [`WasiCtx`]. A guest gets nothing that is not granted here:
+/// no arguments, no environment, stdio connected to nothing, no files.
+pub struct WasiCtxBuilder {
+    args: StringList,
+    env: StringList,
+    stdin: Option<Stdio>,
+    stdout: Option<Stdio>,
+    stderr: Option<Stdio>,
+    preopens: Vec<Preopen>,
+    wall_clock: Option<Box<dyn WallClock>>,
+    monotonic_clock: Option<Box<dyn MonotonicClock>>,
+    random: Option<Box<dyn Rng>>,
+    max_open_fds: u32,
+    error: Option<Error>,
+}
+
+impl Default for WasiCtxBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WasiCtxBuilder {
+    /// A builder that grants nothing yet.
+    pub fn new() -> Self {
+        WasiCtxBuilder {
+            args: StringList::default(),
+            env: StringList::default(),
+            stdin: None,
+            stdout: None,
+            stderr: None,
+            preopens: Vec::new(),
+            wall_clock: None,
+            monotonic_clock: None,
+            random: None,
+            max_open_fds: DEFAULT_MAX_OPEN_FDS,
+            error: None,
+        }
+    }
+
+    fn remember(&mut self, result: Result<(), Error>) {
+        if let (Err(e), None) = (result, &self.error) {
+            self.error = Some(e);
+        }
+    }
+
+    /// Appends one argument. The first is the program name by convention.
+    /// An argument containing NUL makes [`Self::build`] fail.
+    pub fn arg(&mut self, arg: impl AsRef<str>) -> &mut Self {
+        let result = self.args.push("argument", arg.as_ref());
+        self.remember(result);
+        self
+    }
+
+    /// Appends several arguments.
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<str>>(&mut self, args: I) -> &mut Self {
+        for arg in args {
+            self.arg(arg);
+        }
+        self
+    }
+
+    /// Adds the environment variable `key=value`.
+    pub fn env(&mut self, key: impl AsRef<str>, value: impl AsRef<str>) -> &mut Self {
+        let (key, value) = (key.as_ref(), value.as_ref());
+        let result = if key.is_empty() || key.contains('=') {
+            Err(Error::Invalid {
+                what: "environment variable name",
+                value: key.to_string(),
+                reason: "must be non-empty and contain no '='",
+            })
+        } else {
+            self.env
+                .push("environment variable", &format!("{key}={value}"))
+        };
+        self.remember(result);
+        self
+    }
+
+    /// Adds every variable of the host's environment whose name and value
+    /// are valid UTF-8.
+    pub fn inherit_env(&mut self) -> &mut Self {
+        for (key, value) in std::env::vars_os() {
+            if let (Some(key), Some(value)) = (key.to_str(), value.to_str()) {
+                self.env(key, value);
+            }
+        }
+        self
+    }
+
+    /// Connects standard input.
+    pub fn stdin(&mut self, stdin: Stdio) -> &mut Self {
+        self.stdin = Some(stdin);
+        self
+    }
+
+    /// Connects standard output.
+    pub fn stdout(&mut self, stdout: Stdio) -> &mut Self {
+        self.stdout = Some(stdout);
+        self
+    }
+
+    /// Connects standard error.
+    pub fn stderr(&mut self, stderr: Stdio) -> &mut Self {
+        self.stderr = Some(stderr);
+        self
+    }
+
+    /// Connects all three standard streams to the host process's own.
+    pub fn inherit_stdio(&mut self) -> &mut Self {
+        self.stdin(Stdio::inherit())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit())
+    }
+
+    /// Grants the host directory `host` to the guest under the name
+    /// `guest`, with `perms`. Preopens get descriptors 3, 4, … in the order
+    /// they are granted.
+    pub fn preopened_dir(
+        &mut self,
+        host: impl AsRef<Path>,
+        guest: impl AsRef<str>,
+        perms: DirPerms,
+    ) -> Result<&mut Self, Error> {
+        let host = host.as_ref();
+        let dir = HostDir::open_ambient(host, perms).map_err(|source| Error::Preopen {
+            path: host.to_path_buf(),
+            source,
+        })?;
+        Ok(self.preopened(Box::new(dir), guest, perms))
+    }
+
+    /// Grants any [`fs::Dir`] implementation under the name `guest`.
+    pub fn preopened(
+        &mut self,
+        dir: Box<dyn fs::Dir>,
+        guest: impl AsRef<str>,
+        perms: DirPerms,
+    ) -> &mut Self {
+        self.preopens
+            .push(Preopen::Dir(dir, perms, guest.as_ref().to_string()));
+        self
+    }
+
+    /// Grants a listening TCP socket; the guest accepts connections from it
+    /// with `sock_accept`.
+    pub fn preopened_socket(
+        &mut self,
+        listener: std::net::TcpListener,
+    ) -> Result<&mut Self, Error> {
+        self.preopens
+            .push(Preopen::Socket(HostSocket::listener(listener)));
+        Ok(self)
+    }
+
+    /// Replaces the wall clock.
+    pub fn wall_clock(&mut self, clock: impl WallClock + 'static) -> &mut Self {
+        self.wall_clock = Some(Box::new(clock));
+        self
+    }
+
+    /// Replaces the monotonic clock (and, with it, the CPU-time clocks).
+    pub fn monotonic_clock(&mut self, clock: impl MonotonicClock + 'static) -> &mut Self {
+        self.monotonic_clock = Some(Box::new(clock));
+        self
+    }
+
+    /// Replaces the source of randomness.
+    pub fn random(&mut self, random: impl Rng + 'static) -> &mut Self {
+        self.random = Some(Box::new(random));
+        self
+    }
+
+    /// Bounds how many descriptors the guest may hold at once, stdio and
+    /// preopens included.
+    pub fn max_open_fds(&mut self, max: u32) -> &mut Self {
+        self.max_open_fds = max;
+        self
+    }
+
+    /// Builds the context, consuming what was granted so far.
+    pub fn build(&mut self) -> Result<WasiCtx, Error> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        let limit = self.max_open_fds;
+        let mut fds = Table::new(limit);
+        let too_many = |_| Error::TooManyFds { limit };
+        for (host_fd, stdio) in [
+            self.stdin.take(),
+            self.stdout.take(),
+            self.stderr.take(),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let file = stdio.unwrap_or_else(Stdio::null).into_file(host_fd as u8);
+            fds.push(Descriptor::stdio(file)).map_err(too_many)?;
+        }
+        for preopen in self.preopens.drain(..) {
+            let descriptor = match preopen {
+                Preopen::Dir(dir, perms, name) => Descriptor::preopen(dir, perms, name),
+                Preopen::Socket(socket) => Descriptor::socket(Box::new(socket)),
+            };
+            fds.push(descriptor).map_err(too_many)?;
+        }
+        let host_cpu_clocks = self.monotonic_clock.is_none();
+        Ok(WasiCtx {
+            args: std::mem::take(&mut self.args),
+            env: std::mem::take(&mut self.env),
+            fds,
+            wall_clock: self
+                .wall_clock
+                .take()
+                .unwrap_or_else(|| Box::new(HostWallClock)),
+            monotonic_clock: self
+                .monotonic_clock
+                .take()
+                .unwrap_or_else(|| Box::new(HostMonotonicClock)),
+            host_cpu_clocks,
+            random: self
+                .random
+                .take()
+                .unwrap_or_else(|| Box::new(HostRandom::new())),
+        })
+    }
+}

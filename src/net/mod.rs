@@ -1,0 +1,112 @@
+//! Sockets the embedder hands to a guest: a listener preopened by the
+//! host, and the connections the guest accepts from it.
+
+use std::io::{self, IoSlice, IoSliceMut};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+
+use rustix::net::{RecvAncillaryBuffer, RecvFlags, ReturnFlags, SendAncillaryBuffer, SendFlags};
+
+use crate::fs::{self, FdFlags, FileType, Filestat};
+
+/// A host TCP socket, listening or connected.
+pub struct HostSocket {
+    fd: OwnedFd,
+}
+
+impl HostSocket {
+    /// Wraps a listener the embedder bound.
+    pub fn listener(listener: std::net::TcpListener) -> Self {
+        HostSocket {
+            fd: listener.into(),
+        }
+    }
+
+    /// Wraps a connected stream.
+    pub fn stream(stream: std::net::TcpStream) -> Self {
+        HostSocket { fd: stream.into() }
+    }
+}
+
+impl fs::Socket for HostSocket {
+    fn accept(&self, nonblocking: bool) -> io::Result<Box<dyn fs::File>> {
+        let mut flags = rustix::net::SocketFlags::CLOEXEC;
+        if nonblocking {
+            flags |= rustix::net::SocketFlags::NONBLOCK;
+        }
+        let fd = rustix::net::accept_with(&self.fd, flags)?;
+        Ok(Box::new(HostSocket { fd }))
+    }
+
+    fn recv(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        peek: bool,
+        waitall: bool,
+    ) -> io::Result<(usize, bool)> {
+        let mut flags = RecvFlags::empty();
+        flags.set(RecvFlags::PEEK, peek);
+        flags.set(RecvFlags::WAITALL, waitall);
+        let msg = rustix::net::recvmsg(&self.fd, bufs, &mut RecvAncillaryBuffer::default(), flags)?;
+        Ok((msg.bytes, msg.flags.contains(ReturnFlags::TRUNC)))
+    }
+
+    fn send(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        // NOSIGNAL: a peer that hung up must cost the guest EPIPE, not the
+        // host process a SIGPIPE.
+        Ok(rustix::net::sendmsg(
+            &self.fd,
+            bufs,
+            &mut SendAncillaryBuffer::default(),
+            SendFlags::NOSIGNAL,
+        )?)
+    }
+
+    fn shutdown(&self, read: bool, write: bool) -> io::Result<()> {
+        use rustix::net::Shutdown;
+        let how = match (read, write) {
+            (true, true) => Shutdown::Both,
+            (true, false) => Shutdown::Read,
+            (false, true) => Shutdown::Write,
+            (false, false) => return Err(io::ErrorKind::InvalidInput.into()),
+        };
+        Ok(rustix::net::shutdown(&self.fd, how)?)
+    }
+}
+
+impl fs::File for HostSocket {
+    fn filetype(&self) -> io::Result<FileType> {
+        Ok(FileType::SocketStream)
+    }
+    fn read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        Ok(rustix::io::readv(&self.fd, bufs)?)
+    }
+    fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        fs::Socket::send(self, bufs)
+    }
+    fn stat(&self) -> io::Result<Filestat> {
+        let mut stat = fs::host::fd_filestat(self.fd.as_fd())?;
+        stat.filetype = FileType::SocketStream;
+        Ok(stat)
+    }
+    fn flags(&self) -> io::Result<FdFlags> {
+        let host = rustix::fs::fcntl_getfl(&self.fd)?;
+        Ok(FdFlags {
+            nonblock: host.contains(rustix::fs::OFlags::NONBLOCK),
+            ..FdFlags::default()
+        })
+    }
+    fn set_flags(&self, flags: FdFlags) -> io::Result<()> {
+        if flags.append || flags.dsync || flags.rsync || flags.sync {
+            return Err(io::ErrorKind::InvalidInput.into());
+        }
+        let mut host = rustix::fs::fcntl_getfl(&self.fd)?;
+        host.set(rustix::fs::OFlags::NONBLOCK, flags.nonblock);
+        Ok(rustix::fs::fcntl_setfl(&self.fd, host)?)
+    }
+    fn pollable(&self) -> Option<BorrowedFd<'_>> {
+        Some(self.fd.as_fd())
+    }
+    fn as_socket(&self) -> Option<&dyn fs::Socket> {
+        Some(self)
+    }
+}

@@ -1,0 +1,177 @@
+//! `wasi_snapshot_preview1`: the witx ABI over guest memory.
+//!
+//! [`FUNCTIONS`] is the table every engine adapter registers: one entry per
+//! witx function, with its import name, its core wasm signature, and a
+//! handler. The handlers live in one file per family of calls (`fd.rs`
+//! holds `fd_read` and its siblings, `path.rs` holds `path_open` and its
+//! siblings, and so on); they decode arguments through [`memory`] and reach
+//! host objects only through [`crate::fs`], [`crate::net`] and the context.
+
+mod args;
+mod clock;
+mod descriptor;
+mod fd;
+pub mod memory;
+mod path;
+mod poll;
+mod proc;
+mod random;
+mod sock;
+pub mod types;
+
+pub use descriptor::Descriptor;
+
+use crate::engine::{HostResult, Termination};
+use crate::{Errno, WasiCtx};
+use memory::GuestMemory;
+
+/// The import module name of every preview1 function.
+pub const MODULE: &str = "wasi_snapshot_preview1";
+
+/// A core wasm value type, as it appears in a host function's signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValType {
+    /// `i32`: pointers, lengths, descriptors, flags and errnos.
+    I32,
+    /// `i64`: offsets, sizes, timestamps and rights.
+    I64,
+}
+
+/// The handler behind one host function. `memory` is the guest's whole
+/// linear memory; `args` holds the raw arguments, each `i32` zero-extended.
+pub type Handler = fn(ctx: &mut WasiCtx, memory: &mut [u8], args: &[u64]) -> HostResult;
+
+/// One preview1 function as an engine adapter registers it.
+pub struct HostFunc {
+    /// The import field name, such as `"fd_write"`.
+    pub name: &'static str,
+    /// Parameter types, in order.
+    pub params: &'static [ValType],
+    /// Result types: `[I32]` (the errno) for every function but
+    /// `proc_exit`, which never returns.
+    pub results: &'static [ValType],
+    /// Runs the call.
+    pub call: Handler,
+}
+
+/// Turns what a family handler returns into what the adapter expects.
+trait IntoHostResult {
+    fn into_host_result(self) -> HostResult;
+}
+
+impl IntoHostResult for Result<(), Errno> {
+    fn into_host_result(self) -> HostResult {
+        match self {
+            Ok(()) => Ok(0),
+            Err(errno) => Ok(errno as i32),
+        }
+    }
+}
+
+impl IntoHostResult for Termination {
+    fn into_host_result(self) -> HostResult {
+        Err(self)
+    }
+}
+
+impl IntoHostResult for HostResult {
+    fn into_host_result(self) -> HostResult {
+        self
+    }
+}
+
+macro_rules! p1_functions {
+    ($($family:ident :: $name:ident ( $($arg:ident : $ty:tt),* ) $(-> $never:tt)? ;)*) => {
+        /// Every preview1 function, in witx order.
+        pub static FUNCTIONS: &[HostFunc] = &[$(
+            HostFunc {
+                name: stringify!($name),
+                params: &[$(p1_functions!(@ty $ty)),*],
+                results: p1_functions!(@results $($never)?),
+                call: |ctx, memory, args| {
+                    let mut memory = GuestMemory::new(memory);
+                    #[allow(unused_mut, unused_variables)]
+                    let mut args = args.iter().copied();
+                    $(let $arg = p1_functions!(@arg $ty, args);)*
+                    let result = $family::$name(ctx, &mut memory, $($arg),*).into_host_result();
+                    if let Ok(errno @ 1..) = result {
+                        tracing::trace!(call = stringify!($name), errno, "preview1 call failed");
+                    }
+                    result
+                },
+            },
+        )*];
+    };
+    (@ty i32) => { ValType::I32 };
+    (@ty i64) => { ValType::I64 };
+    // An adapter passes exactly the declared arguments; a short list reads
+    // as zeros rather than a panic.
+    (@arg i32, $args:ident) => { $args.next().unwrap_or(0) as u32 };
+    (@arg i64, $args:ident) => { $args.next().unwrap_or(0) };
+    (@results) => { &[ValType::I32] };
+    (@results !) => { &[] };
+}
+
+p1_functions! {
+    args::args_get(argv: i32, argv_buf: i32);
+    args::args_sizes_get(argc: i32, argv_buf_size: i32);
+    args::environ_get(environ: i32, environ_buf: i32);
+    args::environ_sizes_get(count: i32, buf_size: i32);
+    clock::clock_res_get(id: i32, resolution: i32);
+    clock::clock_time_get(id: i32, precision: i64, time: i32);
+    fd::fd_advise(fd: i32, offset: i64, len: i64, advice: i32);
+    fd::fd_allocate(fd: i32, offset: i64, len: i64);
+    fd::fd_close(fd: i32);
+    fd::fd_datasync(fd: i32);
+    fd::fd_fdstat_get(fd: i32, stat: i32);
+    fd::fd_fdstat_set_flags(fd: i32, flags: i32);
+    fd::fd_fdstat_set_rights(fd: i32, base: i64, inheriting: i64);
+    fd::fd_filestat_get(fd: i32, stat: i32);
+    fd::fd_filestat_set_size(fd: i32, size: i64);
+    fd::fd_filestat_set_times(fd: i32, atim: i64, mtim: i64, fst_flags: i32);
+    fd::fd_pread(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nread: i32);
+    fd::fd_prestat_get(fd: i32, prestat: i32);
+    fd::fd_prestat_dir_name(fd: i32, path: i32, path_len: i32);
+    fd::fd_pwrite(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nwritten: i32);
+    fd::fd_read(fd: i32, iovs: i32, iovs_len: i32, nread: i32);
+    fd::fd_readdir(fd: i32, buf: i32, buf_len: i32, cookie: i64, bufused: i32);
+    fd::fd_renumber(fd: i32, to: i32);
+    fd::fd_seek(fd: i32, offset: i64, whence: i32, newoffset: i32);
+    fd::fd_sync(fd: i32);
+    fd::fd_tell(fd: i32, offset: i32);
+    fd::fd_write(fd: i32, iovs: i32, iovs_len: i32, nwritten: i32);
+    path::path_create_directory(fd: i32, path: i32, path_len: i32);
+    path::path_filestat_get(fd: i32, flags: i32, path: i32, path_len: i32, stat: i32);
+    path::path_filestat_set_times(fd: i32, flags: i32, path: i32, path_len: i32, atim: i64, mtim: i64, fst_flags: i32);
+    path::path_link(old_fd: i32, old_flags: i32, old_path: i32, old_path_len: i32, new_fd: i32, new_path: i32, new_path_len: i32);
+    path::path_open(fd: i32, dirflags: i32, path: i32, path_len: i32, oflags: i32, rights_base: i64, rights_inheriting: i64, fdflags: i32, opened: i32);
+    path::path_readlink(fd: i32, path: i32, path_len: i32, buf: i32, buf_len: i32, bufused: i32);
+    path::path_remove_directory(fd: i32, path: i32, path_len: i32);
+    path::path_rename(fd: i32, old_path: i32, old_path_len: i32, new_fd: i32, new_path: i32, new_path_len: i32);
+    path::path_symlink(old_path: i32, old_path_len: i32, fd: i32, new_path: i32, new_path_len: i32);
+    path::path_unlink_file(fd: i32, path: i32, path_len: i32);
+    poll::poll_oneoff(subscriptions: i32, events: i32, nsubscriptions: i32, nevents: i32);
+    proc::proc_exit(rval: i32) -> !;
+    proc::proc_raise(sig: i32);
+    proc::sched_yield();
+    random::random_get(buf: i32, buf_len: i32);
+    sock::sock_accept(fd: i32, flags: i32, opened: i32);
+    sock::sock_recv(fd: i32, ri_data: i32, ri_data_len: i32, ri_flags: i32, ro_datalen: i32, ro_flags: i32);
+    sock::sock_send(fd: i32, si_data: i32, si_data_len: i32, si_flags: i32, so_datalen: i32);
+    sock::sock_shutdown(fd: i32, how: i32);
+}
+
+/// Narrows a flags argument to its witx width; set bits beyond it are
+/// `EINVAL`, as are bits the witx type does not define.
+fn flags16(value: u32, defined: u16) -> Result<u16, Errno> {
+    let narrow = u16::try_from(value).map_err(|_| Errno::Inval)?;
+    if narrow & !defined != 0 {
+        return Err(Errno::Inval);
+    }
+    Ok(narrow)
+}
+
+/// Converts a host `io::Error` at the call boundary.
+fn host<T>(result: std::io::Result<T>) -> Result<T, Errno> {
+    result.map_err(Errno::from)
+}

@@ -1,0 +1,178 @@
+//! `path_*`: operations on a path beneath a directory descriptor.
+//!
+//! Each call checks the directory descriptor's rights, decodes the guest
+//! path, and hands both to [`crate::fs::Dir`], which resolves the path
+//! beneath the directory. Nothing here interprets a path.
+
+use super::descriptor::{Descriptor, Handle};
+use super::fd::{time_changes, write_filestat};
+use super::memory::GuestMemory;
+use super::types::{fdflags, lookupflags, oflags, rights};
+use super::{flags16, host};
+use crate::fs::{FdFlags, OpenOptions, Opened};
+use crate::{Errno, WasiCtx};
+
+/// Decodes `lookupflags`: whether to follow a symlink in the last component.
+fn follows(flags: u32) -> Result<bool, Errno> {
+    if flags & !lookupflags::SYMLINK_FOLLOW != 0 {
+        return Err(Errno::Inval);
+    }
+    Ok(flags & lookupflags::SYMLINK_FOLLOW != 0)
+}
+
+pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> Result<(), Errno> {
+    let dir = ctx.dir(fd, rights::PATH_CREATE_DIRECTORY)?;
+    host(dir.create_dir(mem.path(path, path_len)?))
+}
+
+pub fn path_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags: u32, path: u32, path_len: u32, stat: u32) -> Result<(), Errno> {
+    let follow = follows(flags)?;
+    let dir = ctx.dir(fd, rights::PATH_FILESTAT_GET)?;
+    let st = host(dir.stat_at(mem.path(path, path_len)?, follow))?;
+    write_filestat(mem, stat, &st)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn path_filestat_set_times(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    flags: u32,
+    path: u32,
+    path_len: u32,
+    atim: u64,
+    mtim: u64,
+    fst_flags: u32,
+) -> Result<(), Errno> {
+    let follow = follows(flags)?;
+    let (atime, mtime) = time_changes(atim, mtim, fst_flags)?;
+    let dir = ctx.dir(fd, rights::PATH_FILESTAT_SET_TIMES)?;
+    host(dir.set_times_at(mem.path(path, path_len)?, follow, atime, mtime))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn path_link(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    old_fd: u32,
+    old_flags: u32,
+    old_path: u32,
+    old_path_len: u32,
+    new_fd: u32,
+    new_path: u32,
+    new_path_len: u32,
+) -> Result<(), Errno> {
+    let follow = follows(old_flags)?;
+    let from = ctx.dir(old_fd, rights::PATH_LINK_SOURCE)?;
+    let to = ctx.dir(new_fd, rights::PATH_LINK_TARGET)?;
+    host(from.hard_link(
+        mem.path(old_path, old_path_len)?,
+        follow,
+        to,
+        mem.path(new_path, new_path_len)?,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn path_open(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    dirflags: u32,
+    path: u32,
+    path_len: u32,
+    oflags: u32,
+    rights_base: u64,
+    rights_inheriting: u64,
+    fdflags: u32,
+    opened: u32,
+) -> Result<(), Errno> {
+    let follow = follows(dirflags)?;
+    let oflags = flags16(oflags, oflags::ALL)?;
+    let fdflags = flags16(fdflags, fdflags::ALL)?;
+    if oflags & oflags::DIRECTORY != 0 && oflags & oflags::CREAT != 0 {
+        return Err(Errno::Inval);
+    }
+    let mut required = rights::PATH_OPEN;
+    if oflags & oflags::CREAT != 0 {
+        required |= rights::PATH_CREATE_FILE;
+    }
+    if oflags & oflags::TRUNC != 0 {
+        required |= rights::PATH_FILESTAT_SET_SIZE;
+    }
+    let parent = ctx.descriptor(fd, required)?;
+    let Handle::Dir { dir, .. } = &parent.handle else {
+        return Err(Errno::Notdir);
+    };
+    // A new descriptor never holds more than its parent may pass on.
+    if rights_base & !parent.inheriting != 0 || rights_inheriting & !parent.inheriting != 0 {
+        tracing::debug!(
+            missing = format_args!("{:#x}", (rights_base | rights_inheriting) & !parent.inheriting),
+            "path_open asked for rights the directory cannot grant"
+        );
+        return Err(Errno::Notcapable);
+    }
+    let directory = oflags & oflags::DIRECTORY != 0;
+    let options = OpenOptions {
+        read: rights_base & (rights::FD_READ | rights::FD_READDIR) != 0,
+        // A directory is never opened for writing; its write rights, if
+        // the guest asked for any, are dropped below.
+        write: !directory && rights_base & rights::FD_WRITE != 0,
+        create: oflags & oflags::CREAT != 0,
+        exclusive: oflags & oflags::EXCL != 0,
+        truncate: oflags & oflags::TRUNC != 0,
+        directory,
+        follow,
+        flags: FdFlags {
+            append: fdflags & fdflags::APPEND != 0,
+            nonblock: fdflags & fdflags::NONBLOCK != 0,
+            dsync: fdflags & fdflags::DSYNC != 0,
+            rsync: fdflags & fdflags::RSYNC != 0,
+            sync: fdflags & fdflags::SYNC != 0,
+        },
+    };
+    let handle = match host(dir.open(mem.path(path, path_len)?, &options))? {
+        Opened::File(file) => Handle::File(file),
+        Opened::Dir(dir) => Handle::Dir { dir, cursor: None },
+    };
+    let new_fd = ctx
+        .fds
+        .push(Descriptor::opened(handle, rights_base, rights_inheriting))?;
+    mem.write_u32(opened, new_fd).inspect_err(|_| {
+        let _ = ctx.fds.remove(new_fd);
+    })
+}
+
+pub fn path_readlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused: u32) -> Result<(), Errno> {
+    let dir = ctx.dir(fd, rights::PATH_READLINK)?;
+    let target = host(dir.read_link(mem.path(path, path_len)?))?;
+    // Like readlink(2): a short buffer gets the start of the target.
+    let n = target.len().min(buf_len as usize);
+    mem.write(buf, &target.as_bytes()[..n])?;
+    mem.write_u32(bufused, n as u32)
+}
+
+pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> Result<(), Errno> {
+    let dir = ctx.dir(fd, rights::PATH_REMOVE_DIRECTORY)?;
+    host(dir.remove_dir(mem.path(path, path_len)?))
+}
+
+pub fn path_rename(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32) -> Result<(), Errno> {
+    let from = ctx.dir(fd, rights::PATH_RENAME_SOURCE)?;
+    let to = ctx.dir(new_fd, rights::PATH_RENAME_TARGET)?;
+    host(from.rename(
+        mem.path(old_path, old_path_len)?,
+        to,
+        mem.path(new_path, new_path_len)?,
+    ))
+}
+
+pub fn path_symlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32) -> Result<(), Errno> {
+    let dir = ctx.dir(fd, rights::PATH_SYMLINK)?;
+    host(dir.symlink(mem.path(old_path, old_path_len)?, mem.path(new_path, new_path_len)?))
+}
+
+pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> Result<(), Errno> {
+    let dir = ctx.dir(fd, rights::PATH_UNLINK_FILE)?;
+    host(dir.unlink(mem.path(path, path_len)?))
+}

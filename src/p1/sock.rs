@@ -1,0 +1,85 @@
+//! `sock_accept`, `sock_recv`, `sock_send` and `sock_shutdown` on sockets
+//! the embedder preopened.
+
+use super::descriptor::{Descriptor, Handle};
+use super::memory::GuestMemory;
+use super::types::{fdflags, rights, sockflags};
+use super::{flags16, host};
+use crate::fs::Socket;
+use crate::{Errno, WasiCtx};
+
+fn socket(ctx: &WasiCtx, fd: u32, required: u64) -> Result<&dyn Socket, Errno> {
+    let d = ctx.fds.get(fd)?;
+    let Handle::File(file) = &d.handle else {
+        return Err(Errno::Notsock);
+    };
+    let socket = file.as_socket().ok_or(Errno::Notsock)?;
+    d.require(required)?;
+    Ok(socket)
+}
+
+pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags: u32, opened: u32) -> Result<(), Errno> {
+    let flags = flags16(flags, fdflags::NONBLOCK)?;
+    let inheriting = ctx.descriptor(fd, 0)?.inheriting;
+    let stream = host(socket(ctx, fd, rights::SOCK_ACCEPT)?.accept(flags & fdflags::NONBLOCK != 0))?;
+    let new_fd = ctx.fds.push(Descriptor {
+        handle: Handle::File(stream),
+        base: rights::SOCKET & !rights::SOCK_ACCEPT & (inheriting | rights::SOCK_SHUTDOWN),
+        inheriting: 0,
+        preopen: None,
+    })?;
+    mem.write_u32(opened, new_fd).inspect_err(|_| {
+        let _ = ctx.fds.remove(new_fd);
+    })
+}
+
+pub fn sock_recv(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    ri_data: u32,
+    ri_data_len: u32,
+    ri_flags: u32,
+    ro_datalen: u32,
+    ro_flags: u32,
+) -> Result<(), Errno> {
+    let flags = flags16(ri_flags, sockflags::RECV_PEEK | sockflags::RECV_WAITALL)?;
+    let socket = socket(ctx, fd, rights::FD_READ)?;
+    let mut bufs = mem.iovecs_mut(ri_data, ri_data_len)?;
+    let (n, truncated) = host(socket.recv(
+        &mut bufs,
+        flags & sockflags::RECV_PEEK != 0,
+        flags & sockflags::RECV_WAITALL != 0,
+    ))?;
+    drop(bufs);
+    mem.write_u32(ro_datalen, n as u32)?;
+    let out = if truncated { sockflags::RECV_DATA_TRUNCATED } else { 0 };
+    mem.write_u16(ro_flags, out)
+}
+
+pub fn sock_send(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    si_data: u32,
+    si_data_len: u32,
+    si_flags: u32,
+    so_datalen: u32,
+) -> Result<(), Errno> {
+    // No send flags are defined; anything set is a guest mistake.
+    flags16(si_flags, 0)?;
+    let socket = socket(ctx, fd, rights::FD_WRITE)?;
+    let bufs = mem.iovecs(si_data, si_data_len)?;
+    let n = host(socket.send(&bufs))?;
+    drop(bufs);
+    mem.write_u32(so_datalen, n as u32)
+}
+
+pub fn sock_shutdown(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, how: u32) -> Result<(), Errno> {
+    let how = u8::try_from(how).map_err(|_| Errno::Inval)?;
+    if how == 0 || how & !(sockflags::SHUT_RD | sockflags::SHUT_WR) != 0 {
+        return Err(Errno::Inval);
+    }
+    let socket = socket(ctx, fd, rights::SOCK_SHUTDOWN)?;
+    host(socket.shutdown(how & sockflags::SHUT_RD != 0, how & sockflags::SHUT_WR != 0))
+}
