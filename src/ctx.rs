@@ -259,13 +259,9 @@ impl WasiCtxBuilder {
         let limit = self.max_open_fds;
         let mut fds = Table::new(limit);
         let too_many = |_| Error::TooManyFds { limit };
-        for (host_fd, stdio) in [
-            self.stdin.take(),
-            self.stdout.take(),
-            self.stderr.take(),
-        ]
-        .into_iter()
-        .enumerate()
+        for (host_fd, stdio) in [self.stdin.take(), self.stdout.take(), self.stderr.take()]
+            .into_iter()
+            .enumerate()
         {
             let file = stdio.unwrap_or_else(Stdio::null).into_file(host_fd as u8);
             fds.push(Descriptor::stdio(file)).map_err(too_many)?;

@@ -81,7 +81,10 @@ impl OutputPipe {
 
     /// A copy of everything written so far.
     pub fn contents(&self) -> Vec<u8> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -104,7 +107,9 @@ impl fs::File for OutputPipe {
         Ok(FileType::Unknown)
     }
     fn read_vectored(&self, _bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        Err(io::Error::from_raw_os_error(rustix::io::Errno::BADF.raw_os_error()))
+        Err(io::Error::from_raw_os_error(
+            rustix::io::Errno::BADF.raw_os_error(),
+        ))
     }
     fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         let mut out = self.0.lock().unwrap_or_else(PoisonError::into_inner);
@@ -134,7 +139,9 @@ impl fs::File for MemoryInput {
         Ok(n)
     }
     fn write_vectored(&self, _bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        Err(io::Error::from_raw_os_error(rustix::io::Errno::BADF.raw_os_error()))
+        Err(io::Error::from_raw_os_error(
+            rustix::io::Errno::BADF.raw_os_error(),
+        ))
     }
     fn stat(&self) -> io::Result<Filestat> {
         Ok(memory_stat(FileType::Unknown))
@@ -175,7 +182,9 @@ impl fs::File for ReaderStream {
             .read_vectored(bufs)
     }
     fn write_vectored(&self, _bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        Err(io::Error::from_raw_os_error(rustix::io::Errno::BADF.raw_os_error()))
+        Err(io::Error::from_raw_os_error(
+            rustix::io::Errno::BADF.raw_os_error(),
+        ))
     }
     fn stat(&self) -> io::Result<Filestat> {
         Ok(memory_stat(FileType::Unknown))
@@ -189,7 +198,9 @@ impl fs::File for WriterStream {
         Ok(FileType::Unknown)
     }
     fn read_vectored(&self, _bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        Err(io::Error::from_raw_os_error(rustix::io::Errno::BADF.raw_os_error()))
+        Err(io::Error::from_raw_os_error(
+            rustix::io::Errno::BADF.raw_os_error(),
+        ))
     }
     fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         self.0
@@ -198,7 +209,10 @@ impl fs::File for WriterStream {
             .write_vectored(bufs)
     }
     fn sync_data(&self) -> io::Result<()> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).flush()
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .flush()
     }
     fn sync_all(&self) -> io::Result<()> {
         self.sync_data()

@@ -21,9 +21,18 @@ use cap_std::fs as cap;
 use rustix::fs::{FallocateFlags, OFlags, Timespec, Timestamps};
 
 use super::{
-    Advice, Dir, DirEntries, DirEntry, DirPerms, FdFlags, FilePerms, FileType, Filestat, Opened,
-    OpenOptions, SetTime,
+    Advice, Dir, DirEntries, DirEntry, DirPerms, FdFlags, FilePerms, FileType, Filestat,
+    OpenOptions, Opened, SetTime,
 };
+
+/// Whether `path` ends in a way that, by POSIX, resolves a symlink before
+/// its end even when the caller asked not to follow: a trailing slash, `.`
+/// or `..` (`lstat("link/")` and `lstat("link/.")` describe the link's
+/// target, not the link). Without this, a no-follow lookup would answer for
+/// a link whose target lies outside the directory.
+fn forces_follow(path: &str) -> bool {
+    matches!(path.rsplit('/').next(), Some("" | "." | ".."))
+}
 
 /// How many symlinks a followed hard-link source may pass through, as
 /// Linux allows for a path lookup.
@@ -136,7 +145,12 @@ impl Dir for HostDir {
 
     fn remove_dir(&self, path: &str) -> io::Result<()> {
         self.perms.check_mutate("remove a directory")?;
-        self.dir.remove_dir(path)
+        // rmdir(2) accepts `dir/`; cap-std reads the empty last component
+        // as `.` and refuses. Trailing slashes add nothing for rmdir, which
+        // never follows a symlink, so they are dropped (but not a lone `/`).
+        let trimmed = path.trim_end_matches('/');
+        self.dir
+            .remove_dir(if trimmed.is_empty() { path } else { trimmed })
     }
 
     fn unlink(&self, path: &str) -> io::Result<()> {
@@ -148,6 +162,16 @@ impl Dir for HostDir {
         let to_dir = self.peer(to_dir)?;
         self.perms.check_mutate("rename from")?;
         to_dir.perms.check_mutate("rename to")?;
+        // rename(2) refuses a trailing slash on either name unless the source
+        // is a directory; cap-std drops the slash, so the check is made here.
+        if from.ends_with('/') || to.ends_with('/') {
+            let source = self.dir.symlink_metadata(from.trim_end_matches('/'))?;
+            if !source.is_dir() {
+                return Err(io::Error::from_raw_os_error(
+                    rustix::io::Errno::NOTDIR.raw_os_error(),
+                ));
+            }
+        }
         self.dir.rename(from, &to_dir.dir, to)
     }
 
@@ -179,7 +203,7 @@ impl Dir for HostDir {
     }
 
     fn stat_at(&self, path: &str, follow: bool) -> io::Result<Filestat> {
-        let meta = if follow {
+        let meta = if follow || forces_follow(path) {
             self.dir.metadata(path)?
         } else {
             self.dir.symlink_metadata(path)?
@@ -196,7 +220,7 @@ impl Dir for HostDir {
     ) -> io::Result<()> {
         self.perms.check_mutate("set times")?;
         let (atime, mtime) = (atime.map(time_spec), mtime.map(time_spec));
-        if follow {
+        if follow || forces_follow(path) {
             self.dir.set_times(path, atime, mtime)
         } else {
             self.dir.set_symlink_times(path, atime, mtime)
@@ -470,7 +494,11 @@ fn time_spec(t: SetTime) -> SystemTimeSpec {
     }
 }
 
-fn fd_set_times(fd: BorrowedFd<'_>, atime: Option<SetTime>, mtime: Option<SetTime>) -> io::Result<()> {
+fn fd_set_times(
+    fd: BorrowedFd<'_>,
+    atime: Option<SetTime>,
+    mtime: Option<SetTime>,
+) -> io::Result<()> {
     fn spec(t: Option<SetTime>) -> Timespec {
         match t {
             None => Timespec {

@@ -166,8 +166,12 @@ pub trait Socket: Send + Sync {
     fn accept(&self, nonblocking: bool) -> io::Result<Box<dyn File>>;
     /// Receives into `bufs`; returns the byte count and whether the message
     /// was cut short.
-    fn recv(&self, bufs: &mut [IoSliceMut<'_>], peek: bool, waitall: bool)
-        -> io::Result<(usize, bool)>;
+    fn recv(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        peek: bool,
+        waitall: bool,
+    ) -> io::Result<(usize, bool)>;
     /// Sends `bufs`.
     fn send(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize>;
     /// Shuts down the read half, the write half, or both.

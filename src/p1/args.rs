@@ -14,9 +14,7 @@ fn copy_list(
 ) -> Result<(), Errno> {
     mem.write(buf, &list.bytes)?;
     for (i, offset) in list.offsets.iter().enumerate() {
-        let slot = pointers
-            .checked_add(i as u32 * 4)
-            .ok_or(Errno::Fault)?;
+        let slot = pointers.checked_add(i as u32 * 4).ok_or(Errno::Fault)?;
         let target = buf.checked_add(*offset).ok_or(Errno::Fault)?;
         mem.write_u32(slot, target)?;
     }
@@ -28,18 +26,38 @@ fn sizes(list: &StringList, mem: &mut GuestMemory<'_>, count: u32, size: u32) ->
     mem.write_u32(size, list.bytes.len() as u32)
 }
 
-pub fn args_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, argv: u32, argv_buf: u32) -> Result<(), Errno> {
+pub fn args_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    argv: u32,
+    argv_buf: u32,
+) -> Result<(), Errno> {
     copy_list(&ctx.args, mem, argv, argv_buf)
 }
 
-pub fn args_sizes_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, argc: u32, argv_buf_size: u32) -> Result<(), Errno> {
+pub fn args_sizes_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    argc: u32,
+    argv_buf_size: u32,
+) -> Result<(), Errno> {
     sizes(&ctx.args, mem, argc, argv_buf_size)
 }
 
-pub fn environ_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, environ: u32, environ_buf: u32) -> Result<(), Errno> {
+pub fn environ_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    environ: u32,
+    environ_buf: u32,
+) -> Result<(), Errno> {
     copy_list(&ctx.env, mem, environ, environ_buf)
 }
 
-pub fn environ_sizes_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, count: u32, buf_size: u32) -> Result<(), Errno> {
+pub fn environ_sizes_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    count: u32,
+    buf_size: u32,
+) -> Result<(), Errno> {
     sizes(&ctx.env, mem, count, buf_size)
 }

@@ -38,14 +38,23 @@ pub(crate) fn read(ctx: &WasiCtx, id: u32, resolution: bool) -> Result<u64, Errn
             }
         }
         clockid::PROCESS_CPUTIME_ID | clockid::THREAD_CPUTIME_ID => pick(
-            if resolution { 0 } else { ctx.monotonic_clock.now() },
+            if resolution {
+                0
+            } else {
+                ctx.monotonic_clock.now()
+            },
             ctx.monotonic_clock.resolution(),
         ),
         _ => return Err(Errno::Inval),
     })
 }
 
-pub fn clock_res_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, id: u32, resolution: u32) -> Result<(), Errno> {
+pub fn clock_res_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    id: u32,
+    resolution: u32,
+) -> Result<(), Errno> {
     let value = read(ctx, id, true)?;
     mem.write_u64(resolution, value)
 }

@@ -4,7 +4,9 @@ use std::io::SeekFrom;
 
 use super::descriptor::Handle;
 use super::memory::GuestMemory;
-use super::types::{self, advice, dirent, fdflags, fdstat, filestat, fstflags, prestat, rights, whence};
+use super::types::{
+    self, advice, dirent, fdflags, fdstat, filestat, fstflags, prestat, rights, whence,
+};
 use super::{flags16, host};
 use crate::fs::{Advice, FdFlags, FileType, Filestat, ReadDirCursor, SetTime};
 use crate::{Errno, WasiCtx};
@@ -25,7 +27,11 @@ pub(crate) fn filetype_code(ft: FileType) -> u8 {
 }
 
 /// Writes a witx `filestat` at `ptr`.
-pub(crate) fn write_filestat(mem: &mut GuestMemory<'_>, ptr: u32, st: &Filestat) -> Result<(), Errno> {
+pub(crate) fn write_filestat(
+    mem: &mut GuestMemory<'_>,
+    ptr: u32,
+    st: &Filestat,
+) -> Result<(), Errno> {
     let mut out = [0u8; filestat::SIZE as usize];
     let mut put = |offset: u32, bytes: &[u8]| {
         out[offset as usize..offset as usize + bytes.len()].copy_from_slice(bytes)
@@ -61,7 +67,14 @@ pub(crate) fn time_changes(
     ))
 }
 
-pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset: u64, len: u64, advice: u32) -> Result<(), Errno> {
+pub fn fd_advise(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    offset: u64,
+    len: u64,
+    advice: u32,
+) -> Result<(), Errno> {
     let advice = match advice {
         advice::NORMAL => Advice::Normal,
         advice::SEQUENTIAL => Advice::Sequential,
@@ -74,7 +87,13 @@ pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset:
     host(ctx.file(fd, rights::FD_ADVISE)?.advise(offset, len, advice))
 }
 
-pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset: u64, len: u64) -> Result<(), Errno> {
+pub fn fd_allocate(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    offset: u64,
+    len: u64,
+) -> Result<(), Errno> {
     host(ctx.file(fd, rights::FD_ALLOCATE)?.allocate(offset, len))
 }
 
@@ -86,7 +105,12 @@ pub fn fd_datasync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> Re
     host(ctx.file(fd, rights::FD_DATASYNC)?.sync_data())
 }
 
-pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, stat: u32) -> Result<(), Errno> {
+pub fn fd_fdstat_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    stat: u32,
+) -> Result<(), Errno> {
     let d = ctx.fds.get(fd)?;
     let (filetype, flags) = match &d.handle {
         Handle::File(file) => (host(file.filetype())?, host(file.flags())?),
@@ -112,7 +136,12 @@ pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, stat
     mem.write(stat, &out)
 }
 
-pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, flags: u32) -> Result<(), Errno> {
+pub fn fd_fdstat_set_flags(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    flags: u32,
+) -> Result<(), Errno> {
     let flags = flags16(flags, fdflags::ALL)?;
     let mut required = rights::FD_FDSTAT_SET_FLAGS;
     if flags & fdflags::DSYNC != 0 {
@@ -136,7 +165,13 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u3
     }
 }
 
-pub fn fd_fdstat_set_rights(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, base: u64, inheriting: u64) -> Result<(), Errno> {
+pub fn fd_fdstat_set_rights(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    base: u64,
+    inheriting: u64,
+) -> Result<(), Errno> {
     let d = ctx.fds.get_mut(fd)?;
     // Rights only ever shrink: a guest cannot regain what it gave up.
     if base & !d.base != 0 || inheriting & !d.inheriting != 0 {
@@ -147,7 +182,12 @@ pub fn fd_fdstat_set_rights(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u
     Ok(())
 }
 
-pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, stat: u32) -> Result<(), Errno> {
+pub fn fd_filestat_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    stat: u32,
+) -> Result<(), Errno> {
     let d = ctx.descriptor(fd, rights::FD_FILESTAT_GET)?;
     let st = match &d.handle {
         Handle::File(file) => host(file.stat())?,
@@ -156,11 +196,23 @@ pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, st
     write_filestat(mem, stat, &st)
 }
 
-pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, size: u64) -> Result<(), Errno> {
+pub fn fd_filestat_set_size(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    size: u64,
+) -> Result<(), Errno> {
     host(ctx.file(fd, rights::FD_FILESTAT_SET_SIZE)?.set_size(size))
 }
 
-pub fn fd_filestat_set_times(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, atim: u64, mtim: u64, fst_flags: u32) -> Result<(), Errno> {
+pub fn fd_filestat_set_times(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    atim: u64,
+    mtim: u64,
+    fst_flags: u32,
+) -> Result<(), Errno> {
     let (atime, mtime) = time_changes(atim, mtim, fst_flags)?;
     let d = ctx.descriptor(fd, rights::FD_FILESTAT_SET_TIMES)?;
     match &d.handle {
@@ -169,7 +221,15 @@ pub fn fd_filestat_set_times(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: 
     }
 }
 
-pub fn fd_pread(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: u32) -> Result<(), Errno> {
+pub fn fd_pread(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    offset: u64,
+    nread: u32,
+) -> Result<(), Errno> {
     let file = ctx.file(fd, rights::FD_READ | rights::FD_SEEK)?;
     let mut bufs = mem.iovecs_mut(iovs, iovs_len)?;
     let n = host(file.read_vectored_at(&mut bufs, offset))?;
@@ -177,7 +237,12 @@ pub fn fd_pread(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32
     mem.write_u32(nread, n as u32)
 }
 
-pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, out: u32) -> Result<(), Errno> {
+pub fn fd_prestat_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    out: u32,
+) -> Result<(), Errno> {
     let name = ctx.fds.get(fd)?.preopen.as_ref().ok_or(Errno::Badf)?;
     let mut bytes = [0u8; prestat::SIZE as usize];
     bytes[0] = types::preopentype::DIR;
@@ -185,7 +250,13 @@ pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, out
     mem.write(out, &bytes)
 }
 
-pub fn fd_prestat_dir_name(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> Result<(), Errno> {
+pub fn fd_prestat_dir_name(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    path: u32,
+    path_len: u32,
+) -> Result<(), Errno> {
     let name = ctx.fds.get(fd)?.preopen.as_ref().ok_or(Errno::Badf)?;
     if (path_len as usize) < name.len() {
         return Err(Errno::Nametoolong);
@@ -193,7 +264,15 @@ pub fn fd_prestat_dir_name(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32
     mem.write(path, name.as_bytes())
 }
 
-pub fn fd_pwrite(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32) -> Result<(), Errno> {
+pub fn fd_pwrite(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    offset: u64,
+    nwritten: u32,
+) -> Result<(), Errno> {
     let file = ctx.file(fd, rights::FD_WRITE | rights::FD_SEEK)?;
     let bufs = mem.iovecs(iovs, iovs_len)?;
     let n = host(file.write_vectored_at(&bufs, offset))?;
@@ -201,7 +280,14 @@ pub fn fd_pwrite(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u3
     mem.write_u32(nwritten, n as u32)
 }
 
-pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> Result<(), Errno> {
+pub fn fd_read(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    nread: u32,
+) -> Result<(), Errno> {
     let file = ctx.file(fd, rights::FD_READ)?;
     let mut bufs = mem.iovecs_mut(iovs, iovs_len)?;
     let n = host(file.read_vectored(&mut bufs))?;
@@ -238,7 +324,15 @@ impl DirentWriter<'_> {
     }
 }
 
-pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused: u32) -> Result<(), Errno> {
+pub fn fd_readdir(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    buf: u32,
+    buf_len: u32,
+    cookie: u64,
+    bufused: u32,
+) -> Result<(), Errno> {
     ctx.descriptor(fd, rights::FD_READDIR)?;
     let Handle::Dir { dir, cursor } = &mut ctx.fds.get_mut(fd)?.handle else {
         return Err(Errno::Notdir);
@@ -283,11 +377,23 @@ pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u3
     mem.write_u32(bufused, used)
 }
 
-pub fn fd_renumber(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, to: u32) -> Result<(), Errno> {
+pub fn fd_renumber(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    to: u32,
+) -> Result<(), Errno> {
     ctx.fds.renumber(fd, to)
 }
 
-pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, offset: u64, whence: u32, newoffset: u32) -> Result<(), Errno> {
+pub fn fd_seek(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    offset: u64,
+    whence: u32,
+    newoffset: u32,
+) -> Result<(), Errno> {
     let offset = offset as i64;
     let pos = match whence {
         whence::SET => SeekFrom::Start(u64::try_from(offset).map_err(|_| Errno::Inval)?),
@@ -313,12 +419,24 @@ pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> Result
     }
 }
 
-pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, offset: u32) -> Result<(), Errno> {
+pub fn fd_tell(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    offset: u32,
+) -> Result<(), Errno> {
     let pos = host(ctx.file(fd, rights::FD_TELL)?.seek(SeekFrom::Current(0)))?;
     mem.write_u64(offset, pos)
 }
 
-pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> Result<(), Errno> {
+pub fn fd_write(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    nwritten: u32,
+) -> Result<(), Errno> {
     let file = ctx.file(fd, rights::FD_WRITE)?;
     let bufs = mem.iovecs(iovs, iovs_len)?;
     let n = host(file.write_vectored(&bufs))?;

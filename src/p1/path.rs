@@ -20,19 +20,32 @@ fn follows(flags: u32) -> Result<bool, Errno> {
     Ok(flags & lookupflags::SYMLINK_FOLLOW != 0)
 }
 
-pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> Result<(), Errno> {
+pub fn path_create_directory(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    path: u32,
+    path_len: u32,
+) -> Result<(), Errno> {
     let dir = ctx.dir(fd, rights::PATH_CREATE_DIRECTORY)?;
     host(dir.create_dir(mem.path(path, path_len)?))
 }
 
-pub fn path_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags: u32, path: u32, path_len: u32, stat: u32) -> Result<(), Errno> {
+pub fn path_filestat_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    flags: u32,
+    path: u32,
+    path_len: u32,
+    stat: u32,
+) -> Result<(), Errno> {
     let follow = follows(flags)?;
     let dir = ctx.dir(fd, rights::PATH_FILESTAT_GET)?;
     let st = host(dir.stat_at(mem.path(path, path_len)?, follow))?;
     write_filestat(mem, stat, &st)
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn path_filestat_set_times(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
@@ -50,7 +63,6 @@ pub fn path_filestat_set_times(
     host(dir.set_times_at(mem.path(path, path_len)?, follow, atime, mtime))
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn path_link(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
@@ -73,7 +85,6 @@ pub fn path_link(
     ))
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn path_open(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
@@ -100,14 +111,18 @@ pub fn path_open(
     if oflags & oflags::TRUNC != 0 {
         required |= rights::PATH_FILESTAT_SET_SIZE;
     }
-    let parent = ctx.descriptor(fd, required)?;
+    let parent = ctx.fds.get(fd)?;
     let Handle::Dir { dir, .. } = &parent.handle else {
         return Err(Errno::Notdir);
     };
+    parent.require(required)?;
     // A new descriptor never holds more than its parent may pass on.
     if rights_base & !parent.inheriting != 0 || rights_inheriting & !parent.inheriting != 0 {
         tracing::debug!(
-            missing = format_args!("{:#x}", (rights_base | rights_inheriting) & !parent.inheriting),
+            missing = format_args!(
+                "{:#x}",
+                (rights_base | rights_inheriting) & !parent.inheriting
+            ),
             "path_open asked for rights the directory cannot grant"
         );
         return Err(Errno::Notcapable);
@@ -143,7 +158,16 @@ pub fn path_open(
     })
 }
 
-pub fn path_readlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused: u32) -> Result<(), Errno> {
+pub fn path_readlink(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    path: u32,
+    path_len: u32,
+    buf: u32,
+    buf_len: u32,
+    bufused: u32,
+) -> Result<(), Errno> {
     let dir = ctx.dir(fd, rights::PATH_READLINK)?;
     let target = host(dir.read_link(mem.path(path, path_len)?))?;
     // Like readlink(2): a short buffer gets the start of the target.
@@ -152,12 +176,27 @@ pub fn path_readlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path
     mem.write_u32(bufused, n as u32)
 }
 
-pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> Result<(), Errno> {
+pub fn path_remove_directory(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    path: u32,
+    path_len: u32,
+) -> Result<(), Errno> {
     let dir = ctx.dir(fd, rights::PATH_REMOVE_DIRECTORY)?;
     host(dir.remove_dir(mem.path(path, path_len)?))
 }
 
-pub fn path_rename(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32) -> Result<(), Errno> {
+pub fn path_rename(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    old_path: u32,
+    old_path_len: u32,
+    new_fd: u32,
+    new_path: u32,
+    new_path_len: u32,
+) -> Result<(), Errno> {
     let from = ctx.dir(fd, rights::PATH_RENAME_SOURCE)?;
     let to = ctx.dir(new_fd, rights::PATH_RENAME_TARGET)?;
     host(from.rename(
@@ -167,12 +206,29 @@ pub fn path_rename(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, old_pa
     ))
 }
 
-pub fn path_symlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32) -> Result<(), Errno> {
+pub fn path_symlink(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    old_path: u32,
+    old_path_len: u32,
+    fd: u32,
+    new_path: u32,
+    new_path_len: u32,
+) -> Result<(), Errno> {
     let dir = ctx.dir(fd, rights::PATH_SYMLINK)?;
-    host(dir.symlink(mem.path(old_path, old_path_len)?, mem.path(new_path, new_path_len)?))
+    host(dir.symlink(
+        mem.path(old_path, old_path_len)?,
+        mem.path(new_path, new_path_len)?,
+    ))
 }
 
-pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> Result<(), Errno> {
+pub fn path_unlink_file(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    path: u32,
+    path_len: u32,
+) -> Result<(), Errno> {
     let dir = ctx.dir(fd, rights::PATH_UNLINK_FILE)?;
     host(dir.unlink(mem.path(path, path_len)?))
 }

@@ -56,14 +56,25 @@ impl Fired {
     }
 }
 
-pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, subscriptions: u32, events: u32, nsubscriptions: u32, nevents: u32) -> Result<(), Errno> {
+pub fn poll_oneoff(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    subscriptions: u32,
+    events: u32,
+    nsubscriptions: u32,
+    nevents: u32,
+) -> Result<(), Errno> {
     if nsubscriptions == 0 {
         return Err(Errno::Inval);
     }
     // Both arrays must lie inside memory before anything is decoded, which
     // also bounds how much the host allocates by the guest's memory size.
-    let in_len = nsubscriptions.checked_mul(subscription::SIZE).ok_or(Errno::Fault)?;
-    let out_len = nsubscriptions.checked_mul(event::SIZE).ok_or(Errno::Fault)?;
+    let in_len = nsubscriptions
+        .checked_mul(subscription::SIZE)
+        .ok_or(Errno::Fault)?;
+    let out_len = nsubscriptions
+        .checked_mul(event::SIZE)
+        .ok_or(Errno::Fault)?;
     mem.slice(subscriptions, in_len)?;
     mem.slice(events, out_len)?;
     mem.slice(nevents, 4)?;
@@ -95,7 +106,10 @@ pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, subscriptions: 
             }
             eventtype::FD_READ | eventtype::FD_WRITE => {
                 let fd = mem.read_u32(base + subscription::FD)?;
-                match ctx.descriptor(fd, rights::POLL_FD_READWRITE).map(|d| &d.handle) {
+                match ctx
+                    .descriptor(fd, rights::POLL_FD_READWRITE)
+                    .map(|d| &d.handle)
+                {
                     Err(errno) => sub.fired = Some(Fired::error(errno)),
                     Ok(Handle::Dir { .. }) => sub.fired = Some(Fired::error(Errno::Isdir)),
                     Ok(Handle::File(file)) => match file.pollable() {
@@ -177,7 +191,8 @@ pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, subscriptions: 
             let rw = event::FD_READWRITE as usize;
             out[rw..][..8].copy_from_slice(&fired.nbytes.to_le_bytes());
             if fired.hangup {
-                out[rw + 8..][..2].copy_from_slice(&eventrwflags::FD_READWRITE_HANGUP.to_le_bytes());
+                out[rw + 8..][..2]
+                    .copy_from_slice(&eventrwflags::FD_READWRITE_HANGUP.to_le_bytes());
             }
         }
         mem.write(events + count * event::SIZE, &out)?;

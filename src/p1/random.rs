@@ -3,7 +3,12 @@
 use super::memory::GuestMemory;
 use crate::{Errno, WasiCtx};
 
-pub fn random_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, buf: u32, buf_len: u32) -> Result<(), Errno> {
+pub fn random_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    buf: u32,
+    buf_len: u32,
+) -> Result<(), Errno> {
     // Filled in place: the guest's own buffer bounds the work, and the host
     // allocates nothing.
     let dest = mem.slice_mut(buf, buf_len)?;

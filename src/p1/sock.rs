@@ -18,13 +18,22 @@ fn socket(ctx: &WasiCtx, fd: u32, required: u64) -> Result<&dyn Socket, Errno> {
     Ok(socket)
 }
 
-pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags: u32, opened: u32) -> Result<(), Errno> {
+pub fn sock_accept(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    flags: u32,
+    opened: u32,
+) -> Result<(), Errno> {
     let flags = flags16(flags, fdflags::NONBLOCK)?;
     let inheriting = ctx.descriptor(fd, 0)?.inheriting;
-    let stream = host(socket(ctx, fd, rights::SOCK_ACCEPT)?.accept(flags & fdflags::NONBLOCK != 0))?;
+    let stream =
+        host(socket(ctx, fd, rights::SOCK_ACCEPT)?.accept(flags & fdflags::NONBLOCK != 0))?;
     let new_fd = ctx.fds.push(Descriptor {
         handle: Handle::File(stream),
-        base: rights::SOCKET & !rights::SOCK_ACCEPT & (inheriting | rights::SOCK_SHUTDOWN),
+        // A connection keeps the accept right so that accepting on it
+        // reaches the kernel, which answers EINVAL as accept(2) documents.
+        base: rights::SOCKET & (inheriting | rights::SOCK_SHUTDOWN | rights::SOCK_ACCEPT),
         inheriting: 0,
         preopen: None,
     })?;
@@ -53,7 +62,11 @@ pub fn sock_recv(
     ))?;
     drop(bufs);
     mem.write_u32(ro_datalen, n as u32)?;
-    let out = if truncated { sockflags::RECV_DATA_TRUNCATED } else { 0 };
+    let out = if truncated {
+        sockflags::RECV_DATA_TRUNCATED
+    } else {
+        0
+    };
     mem.write_u16(ro_flags, out)
 }
 
@@ -75,7 +88,12 @@ pub fn sock_send(
     mem.write_u32(so_datalen, n as u32)
 }
 
-pub fn sock_shutdown(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, how: u32) -> Result<(), Errno> {
+pub fn sock_shutdown(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    how: u32,
+) -> Result<(), Errno> {
     let how = u8::try_from(how).map_err(|_| Errno::Inval)?;
     if how == 0 || how & !(sockflags::SHUT_RD | sockflags::SHUT_WR) != 0 {
         return Err(Errno::Inval);

@@ -62,7 +62,10 @@ impl Guest {
     pub fn new(name: &str) -> Self {
         let mut builder = WasiCtxBuilder::new();
         builder.arg(name);
-        Guest { name: name.to_string(), builder }
+        Guest {
+            name: name.to_string(),
+            builder,
+        }
     }
 
     pub fn arg(mut self, arg: &str) -> Self {
@@ -140,7 +143,12 @@ impl Sandbox {
         std::fs::create_dir(&inside).unwrap();
         std::fs::create_dir(&outside).unwrap();
         std::fs::write(outside.join(CANARY), CANARY_BYTES).unwrap();
-        Sandbox { _tmp: tmp, root, inside, outside }
+        Sandbox {
+            _tmp: tmp,
+            root,
+            inside,
+            outside,
+        }
     }
 
     /// A listing of everything outside the sandbox: paths, sizes and
