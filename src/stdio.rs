@@ -107,9 +107,7 @@ impl fs::File for OutputPipe {
         Ok(FileType::Unknown)
     }
     fn read_vectored(&self, _bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        Err(io::Error::from_raw_os_error(
-            rustix::io::Errno::BADF.raw_os_error(),
-        ))
+        Err(io::Error::from(rustix::io::Errno::BADF))
     }
     fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         let mut out = self.0.lock().unwrap_or_else(PoisonError::into_inner);
@@ -139,9 +137,7 @@ impl fs::File for MemoryInput {
         Ok(n)
     }
     fn write_vectored(&self, _bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        Err(io::Error::from_raw_os_error(
-            rustix::io::Errno::BADF.raw_os_error(),
-        ))
+        Err(io::Error::from(rustix::io::Errno::BADF))
     }
     fn stat(&self) -> io::Result<Filestat> {
         Ok(memory_stat(FileType::Unknown))
@@ -182,9 +178,7 @@ impl fs::File for ReaderStream {
             .read_vectored(bufs)
     }
     fn write_vectored(&self, _bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        Err(io::Error::from_raw_os_error(
-            rustix::io::Errno::BADF.raw_os_error(),
-        ))
+        Err(io::Error::from(rustix::io::Errno::BADF))
     }
     fn stat(&self) -> io::Result<Filestat> {
         Ok(memory_stat(FileType::Unknown))
@@ -198,9 +192,7 @@ impl fs::File for WriterStream {
         Ok(FileType::Unknown)
     }
     fn read_vectored(&self, _bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        Err(io::Error::from_raw_os_error(
-            rustix::io::Errno::BADF.raw_os_error(),
-        ))
+        Err(io::Error::from(rustix::io::Errno::BADF))
     }
     fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         self.0
@@ -262,6 +254,17 @@ impl fs::File for Inherited {
             nonblock: host.contains(rustix::fs::OFlags::NONBLOCK),
             ..FdFlags::default()
         })
+    }
+    fn set_flags(&self, flags: FdFlags) -> io::Result<()> {
+        // Synchronous-write flags cannot change on an open stream under
+        // Linux, and a terminal or pipe has no storage to sync to.
+        if flags.dsync || flags.rsync || flags.sync {
+            return Err(io::ErrorKind::InvalidInput.into());
+        }
+        let mut host = rustix::fs::fcntl_getfl(self.fd())?;
+        host.set(rustix::fs::OFlags::APPEND, flags.append);
+        host.set(rustix::fs::OFlags::NONBLOCK, flags.nonblock);
+        Ok(rustix::fs::fcntl_setfl(self.fd(), host)?)
     }
     fn is_tty(&self) -> bool {
         rustix::termios::isatty(self.fd())

@@ -66,7 +66,7 @@ impl HostDir {
         other
             .as_any()
             .downcast_ref::<HostDir>()
-            .ok_or_else(|| io::Error::from_raw_os_error(rustix::io::Errno::XDEV.raw_os_error()))
+            .ok_or_else(|| io::Error::from(rustix::io::Errno::XDEV))
     }
 
     /// Follows symlinks in the last component of `path` for a hard link.
@@ -83,9 +83,7 @@ impl HostDir {
             let parent = current.parent().map(Path::to_path_buf).unwrap_or_default();
             current = parent.join(target);
         }
-        Err(io::Error::from_raw_os_error(
-            rustix::io::Errno::LOOP.raw_os_error(),
-        ))
+        Err(io::Error::from(rustix::io::Errno::LOOP))
     }
 }
 
@@ -167,9 +165,7 @@ impl Dir for HostDir {
         if from.ends_with('/') || to.ends_with('/') {
             let source = self.dir.symlink_metadata(from.trim_end_matches('/'))?;
             if !source.is_dir() {
-                return Err(io::Error::from_raw_os_error(
-                    rustix::io::Errno::NOTDIR.raw_os_error(),
-                ));
+                return Err(io::Error::from(rustix::io::Errno::NOTDIR));
             }
         }
         self.dir.rename(from, &to_dir.dir, to)

@@ -301,5 +301,5 @@ pub trait Dir: Send + Sync + Any {
 }
 
 fn spipe() -> io::Error {
-    io::Error::from_raw_os_error(rustix::io::Errno::SPIPE.raw_os_error())
+    io::Error::from(rustix::io::Errno::SPIPE)
 }

@@ -83,10 +83,13 @@ impl Descriptor {
         if self.base & required == required {
             Ok(())
         } else {
-            tracing::debug!(
-                missing = format_args!("{:#x}", required & !self.base),
-                "descriptor lacks a right"
-            );
+            if tracing::enabled!(tracing::Level::INFO) {
+                let missing: Vec<_> = rights::names(required & !self.base).collect();
+                tracing::info!(
+                    missing = missing.join(","),
+                    "refused: the descriptor lacks a right"
+                );
+            }
             Err(Errno::Notcapable)
         }
     }

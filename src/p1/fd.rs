@@ -1,6 +1,6 @@
 //! `fd_*`: operations on an open descriptor.
 
-use std::io::SeekFrom;
+use std::io::{self, IoSlice, IoSliceMut, SeekFrom};
 
 use super::descriptor::Handle;
 use super::memory::GuestMemory;
@@ -65,6 +65,36 @@ pub(crate) fn time_changes(
         pick(fstflags::ATIM, fstflags::ATIM_NOW, atim)?,
         pick(fstflags::MTIM, fstflags::MTIM_NOW, mtim)?,
     ))
+}
+
+/// Reads into the guest's iovecs with `read`, then stores the byte count at
+/// `nread`: the shape of every vectored read in preview1.
+pub(crate) fn read_into_iovecs(
+    mem: &mut GuestMemory<'_>,
+    iovs: u32,
+    iovs_len: u32,
+    nread: u32,
+    read: impl FnOnce(&mut [IoSliceMut<'_>]) -> io::Result<usize>,
+) -> Result<(), Errno> {
+    let mut bufs = mem.iovecs_mut(iovs, iovs_len)?;
+    let n = host(read(&mut bufs))?;
+    drop(bufs);
+    mem.write_u32(nread, n as u32)
+}
+
+/// Writes the guest's iovecs with `write`, then stores the byte count at
+/// `nwritten`: the shape of every vectored write in preview1.
+pub(crate) fn write_from_iovecs(
+    mem: &mut GuestMemory<'_>,
+    iovs: u32,
+    iovs_len: u32,
+    nwritten: u32,
+    write: impl FnOnce(&[IoSlice<'_>]) -> io::Result<usize>,
+) -> Result<(), Errno> {
+    let bufs = mem.iovecs(iovs, iovs_len)?;
+    let n = host(write(&bufs))?;
+    drop(bufs);
+    mem.write_u32(nwritten, n as u32)
 }
 
 pub fn fd_advise(
@@ -231,10 +261,9 @@ pub fn fd_pread(
     nread: u32,
 ) -> Result<(), Errno> {
     let file = ctx.file(fd, rights::FD_READ | rights::FD_SEEK)?;
-    let mut bufs = mem.iovecs_mut(iovs, iovs_len)?;
-    let n = host(file.read_vectored_at(&mut bufs, offset))?;
-    drop(bufs);
-    mem.write_u32(nread, n as u32)
+    read_into_iovecs(mem, iovs, iovs_len, nread, |bufs| {
+        file.read_vectored_at(bufs, offset)
+    })
 }
 
 pub fn fd_prestat_get(
@@ -274,10 +303,9 @@ pub fn fd_pwrite(
     nwritten: u32,
 ) -> Result<(), Errno> {
     let file = ctx.file(fd, rights::FD_WRITE | rights::FD_SEEK)?;
-    let bufs = mem.iovecs(iovs, iovs_len)?;
-    let n = host(file.write_vectored_at(&bufs, offset))?;
-    drop(bufs);
-    mem.write_u32(nwritten, n as u32)
+    write_from_iovecs(mem, iovs, iovs_len, nwritten, |bufs| {
+        file.write_vectored_at(bufs, offset)
+    })
 }
 
 pub fn fd_read(
@@ -289,10 +317,7 @@ pub fn fd_read(
     nread: u32,
 ) -> Result<(), Errno> {
     let file = ctx.file(fd, rights::FD_READ)?;
-    let mut bufs = mem.iovecs_mut(iovs, iovs_len)?;
-    let n = host(file.read_vectored(&mut bufs))?;
-    drop(bufs);
-    mem.write_u32(nread, n as u32)
+    read_into_iovecs(mem, iovs, iovs_len, nread, |bufs| file.read_vectored(bufs))
 }
 
 /// Fills a guest buffer with `dirent` records, each a fixed header then
@@ -438,8 +463,7 @@ pub fn fd_write(
     nwritten: u32,
 ) -> Result<(), Errno> {
     let file = ctx.file(fd, rights::FD_WRITE)?;
-    let bufs = mem.iovecs(iovs, iovs_len)?;
-    let n = host(file.write_vectored(&bufs))?;
-    drop(bufs);
-    mem.write_u32(nwritten, n as u32)
+    write_from_iovecs(mem, iovs, iovs_len, nwritten, |bufs| {
+        file.write_vectored(bufs)
+    })
 }

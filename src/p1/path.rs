@@ -6,11 +6,27 @@
 
 use super::descriptor::{Descriptor, Handle};
 use super::fd::{time_changes, write_filestat};
+use super::flags16;
 use super::memory::GuestMemory;
 use super::types::{fdflags, lookupflags, oflags, rights};
-use super::{flags16, host};
+use std::fmt::Display;
+use std::io;
+
 use crate::fs::{FdFlags, OpenOptions, Opened};
 use crate::{Errno, WasiCtx};
+
+/// Converts a path operation's host result, and reports a refusal together
+/// with the path it concerned, so that an embedder (or `CAPWASI_LOG` on the
+/// command line) can see what a guest was denied and where.
+fn at<T>(call: &'static str, path: impl Display, result: io::Result<T>) -> Result<T, Errno> {
+    result.map_err(|err| {
+        let errno = Errno::from(err);
+        if matches!(errno, Errno::Perm | Errno::Notcapable | Errno::Acces) {
+            tracing::info!(call, %path, %errno, "refused");
+        }
+        errno
+    })
+}
 
 /// Decodes `lookupflags`: whether to follow a symlink in the last component.
 fn follows(flags: u32) -> Result<bool, Errno> {
@@ -28,7 +44,8 @@ pub fn path_create_directory(
     path_len: u32,
 ) -> Result<(), Errno> {
     let dir = ctx.dir(fd, rights::PATH_CREATE_DIRECTORY)?;
-    host(dir.create_dir(mem.path(path, path_len)?))
+    let path = mem.path(path, path_len)?;
+    at("path_create_directory", path, dir.create_dir(path))
 }
 
 pub fn path_filestat_get(
@@ -42,7 +59,8 @@ pub fn path_filestat_get(
 ) -> Result<(), Errno> {
     let follow = follows(flags)?;
     let dir = ctx.dir(fd, rights::PATH_FILESTAT_GET)?;
-    let st = host(dir.stat_at(mem.path(path, path_len)?, follow))?;
+    let path = mem.path(path, path_len)?;
+    let st = at("path_filestat_get", path, dir.stat_at(path, follow))?;
     write_filestat(mem, stat, &st)
 }
 
@@ -60,7 +78,12 @@ pub fn path_filestat_set_times(
     let follow = follows(flags)?;
     let (atime, mtime) = time_changes(atim, mtim, fst_flags)?;
     let dir = ctx.dir(fd, rights::PATH_FILESTAT_SET_TIMES)?;
-    host(dir.set_times_at(mem.path(path, path_len)?, follow, atime, mtime))
+    let path = mem.path(path, path_len)?;
+    at(
+        "path_filestat_set_times",
+        path,
+        dir.set_times_at(path, follow, atime, mtime),
+    )
 }
 
 pub fn path_link(
@@ -77,12 +100,15 @@ pub fn path_link(
     let follow = follows(old_flags)?;
     let from = ctx.dir(old_fd, rights::PATH_LINK_SOURCE)?;
     let to = ctx.dir(new_fd, rights::PATH_LINK_TARGET)?;
-    host(from.hard_link(
+    let (old_path, new_path) = (
         mem.path(old_path, old_path_len)?,
-        follow,
-        to,
         mem.path(new_path, new_path_len)?,
-    ))
+    );
+    at(
+        "path_link",
+        format_args!("{old_path} -> {new_path}"),
+        from.hard_link(old_path, follow, to, new_path),
+    )
 }
 
 pub fn path_open(
@@ -118,13 +144,15 @@ pub fn path_open(
     parent.require(required)?;
     // A new descriptor never holds more than its parent may pass on.
     if rights_base & !parent.inheriting != 0 || rights_inheriting & !parent.inheriting != 0 {
-        tracing::debug!(
-            missing = format_args!(
-                "{:#x}",
-                (rights_base | rights_inheriting) & !parent.inheriting
-            ),
-            "path_open asked for rights the directory cannot grant"
-        );
+        if tracing::enabled!(tracing::Level::INFO) {
+            let missing: Vec<_> =
+                rights::names((rights_base | rights_inheriting) & !parent.inheriting).collect();
+            tracing::info!(
+                path = mem.path(path, path_len).unwrap_or("?"),
+                missing = missing.join(","),
+                "refused: path_open asked for rights its directory cannot pass on"
+            );
+        }
         return Err(Errno::Notcapable);
     }
     let directory = oflags & oflags::DIRECTORY != 0;
@@ -146,7 +174,8 @@ pub fn path_open(
             sync: fdflags & fdflags::SYNC != 0,
         },
     };
-    let handle = match host(dir.open(mem.path(path, path_len)?, &options))? {
+    let path = mem.path(path, path_len)?;
+    let handle = match at("path_open", path, dir.open(path, &options))? {
         Opened::File(file) => Handle::File(file),
         Opened::Dir(dir) => Handle::Dir { dir, cursor: None },
     };
@@ -169,7 +198,8 @@ pub fn path_readlink(
     bufused: u32,
 ) -> Result<(), Errno> {
     let dir = ctx.dir(fd, rights::PATH_READLINK)?;
-    let target = host(dir.read_link(mem.path(path, path_len)?))?;
+    let path = mem.path(path, path_len)?;
+    let target = at("path_readlink", path, dir.read_link(path))?;
     // Like readlink(2): a short buffer gets the start of the target.
     let n = target.len().min(buf_len as usize);
     mem.write(buf, &target.as_bytes()[..n])?;
@@ -184,7 +214,8 @@ pub fn path_remove_directory(
     path_len: u32,
 ) -> Result<(), Errno> {
     let dir = ctx.dir(fd, rights::PATH_REMOVE_DIRECTORY)?;
-    host(dir.remove_dir(mem.path(path, path_len)?))
+    let path = mem.path(path, path_len)?;
+    at("path_remove_directory", path, dir.remove_dir(path))
 }
 
 pub fn path_rename(
@@ -199,11 +230,15 @@ pub fn path_rename(
 ) -> Result<(), Errno> {
     let from = ctx.dir(fd, rights::PATH_RENAME_SOURCE)?;
     let to = ctx.dir(new_fd, rights::PATH_RENAME_TARGET)?;
-    host(from.rename(
+    let (old_path, new_path) = (
         mem.path(old_path, old_path_len)?,
-        to,
         mem.path(new_path, new_path_len)?,
-    ))
+    );
+    at(
+        "path_rename",
+        format_args!("{old_path} -> {new_path}"),
+        from.rename(old_path, to, new_path),
+    )
 }
 
 pub fn path_symlink(
@@ -216,10 +251,11 @@ pub fn path_symlink(
     new_path_len: u32,
 ) -> Result<(), Errno> {
     let dir = ctx.dir(fd, rights::PATH_SYMLINK)?;
-    host(dir.symlink(
+    let (target, path) = (
         mem.path(old_path, old_path_len)?,
         mem.path(new_path, new_path_len)?,
-    ))
+    );
+    at("path_symlink", path, dir.symlink(target, path))
 }
 
 pub fn path_unlink_file(
@@ -230,5 +266,6 @@ pub fn path_unlink_file(
     path_len: u32,
 ) -> Result<(), Errno> {
     let dir = ctx.dir(fd, rights::PATH_UNLINK_FILE)?;
-    host(dir.unlink(mem.path(path, path_len)?))
+    let path = mem.path(path, path_len)?;
+    at("path_unlink_file", path, dir.unlink(path))
 }

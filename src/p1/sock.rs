@@ -2,6 +2,7 @@
 //! the embedder preopened.
 
 use super::descriptor::{Descriptor, Handle};
+use super::fd::{read_into_iovecs, write_from_iovecs};
 use super::memory::GuestMemory;
 use super::types::{fdflags, rights, sockflags};
 use super::{flags16, host};
@@ -54,14 +55,16 @@ pub fn sock_recv(
 ) -> Result<(), Errno> {
     let flags = flags16(ri_flags, sockflags::RECV_PEEK | sockflags::RECV_WAITALL)?;
     let socket = socket(ctx, fd, rights::FD_READ)?;
-    let mut bufs = mem.iovecs_mut(ri_data, ri_data_len)?;
-    let (n, truncated) = host(socket.recv(
-        &mut bufs,
-        flags & sockflags::RECV_PEEK != 0,
-        flags & sockflags::RECV_WAITALL != 0,
-    ))?;
-    drop(bufs);
-    mem.write_u32(ro_datalen, n as u32)?;
+    let mut truncated = false;
+    read_into_iovecs(mem, ri_data, ri_data_len, ro_datalen, |bufs| {
+        let (n, cut) = socket.recv(
+            bufs,
+            flags & sockflags::RECV_PEEK != 0,
+            flags & sockflags::RECV_WAITALL != 0,
+        )?;
+        truncated = cut;
+        Ok(n)
+    })?;
     let out = if truncated {
         sockflags::RECV_DATA_TRUNCATED
     } else {
@@ -82,10 +85,9 @@ pub fn sock_send(
     // No send flags are defined; anything set is a guest mistake.
     flags16(si_flags, 0)?;
     let socket = socket(ctx, fd, rights::FD_WRITE)?;
-    let bufs = mem.iovecs(si_data, si_data_len)?;
-    let n = host(socket.send(&bufs))?;
-    drop(bufs);
-    mem.write_u32(so_datalen, n as u32)
+    write_from_iovecs(mem, si_data, si_data_len, so_datalen, |bufs| {
+        socket.send(bufs)
+    })
 }
 
 pub fn sock_shutdown(

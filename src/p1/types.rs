@@ -251,6 +251,49 @@ pub mod rights {
     /// Every defined right.
     pub const ALL: u64 = (1 << 30) - 1;
 
+    /// The witx name of each right, by bit number.
+    pub const NAMES: [&str; 30] = [
+        "fd_datasync",
+        "fd_read",
+        "fd_seek",
+        "fd_fdstat_set_flags",
+        "fd_sync",
+        "fd_tell",
+        "fd_write",
+        "fd_advise",
+        "fd_allocate",
+        "path_create_directory",
+        "path_create_file",
+        "path_link_source",
+        "path_link_target",
+        "path_open",
+        "fd_readdir",
+        "path_readlink",
+        "path_rename_source",
+        "path_rename_target",
+        "path_filestat_get",
+        "path_filestat_set_size",
+        "path_filestat_set_times",
+        "fd_filestat_get",
+        "fd_filestat_set_size",
+        "fd_filestat_set_times",
+        "path_symlink",
+        "path_remove_directory",
+        "path_unlink_file",
+        "poll_fd_readwrite",
+        "sock_shutdown",
+        "sock_accept",
+    ];
+
+    /// The names of the rights set in `mask`.
+    pub fn names(mask: u64) -> impl Iterator<Item = &'static str> {
+        NAMES
+            .iter()
+            .enumerate()
+            .filter(move |(bit, _)| mask & (1 << bit) != 0)
+            .map(|(_, name)| *name)
+    }
+
     /// Rights that change something on disk. A read-only preopen, and
     /// everything opened beneath it, never holds any of these.
     pub const MUTATING: u64 = FD_DATASYNC
