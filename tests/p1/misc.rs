@@ -531,3 +531,13 @@ fn sockets_on_preopened_listener() {
         assert_eq!(entries(&sandbox.inside), Vec::<String>::new());
     });
 }
+
+#[test]
+fn fd_table_is_bounded() {
+    on_every_engine(|engine, sandbox| {
+        let mut guest =
+            Guest::new("misc_fd_limit").dir(&sandbox.inside, "/sandbox", DirPerms::ReadOnly);
+        guest.builder().max_open_fds(8);
+        guest.run_on(engine).expect_success();
+    });
+}
