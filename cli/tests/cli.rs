@@ -33,6 +33,14 @@ fn run(args: &[&str]) -> Output {
     capwasi().args(args).output().expect("capwasi starts")
 }
 
+/// Runs the binary and asserts its exit status, showing the whole run when it differs.
+#[track_caller]
+fn run_expecting(code: i32, args: &[&str]) -> Output {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(code), "{}", describe(&out));
+    out
+}
+
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -323,8 +331,7 @@ fn demo_under_a_read_only_grant_writes_nothing() {
 
 #[test]
 fn demo_without_a_directory_says_how_to_give_it_one() {
-    let out = run(&["run", path_str(&demo_wasm())]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = run_expecting(1, &["run", path_str(&demo_wasm())]);
     let text = stdout(&out);
     assert!(
         text.contains("no directory was handed over as /data"),
@@ -409,8 +416,7 @@ fn run_help_explains_every_flag() {
 fn proc_exit_status_becomes_the_process_status() {
     let tmp = TempDir::new().unwrap();
     let module = write_wat(tmp.path(), "exit7.wat", EXIT_7);
-    let out = run(&["run", path_str(&module)]);
-    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    let out = run_expecting(7, &["run", path_str(&module)]);
     assert_eq!(stderr(&out), "", "{}", describe(&out));
 }
 
@@ -419,8 +425,7 @@ fn binary_modules_run_like_text_ones() {
     let tmp = TempDir::new().unwrap();
     let module = tmp.path().join("exit7.wasm");
     fs::write(&module, wat::parse_str(EXIT_7).unwrap()).unwrap();
-    let out = run(&["run", path_str(&module)]);
-    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    run_expecting(7, &["run", path_str(&module)]);
 }
 
 #[test]
@@ -431,8 +436,7 @@ fn returning_from_start_exits_zero() {
         "empty.wat",
         r#"(module (memory (export "memory") 1) (func (export "_start")))"#,
     );
-    let out = run(&["run", path_str(&module)]);
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let out = run_expecting(0, &["run", path_str(&module)]);
     assert_eq!(stdout(&out), "");
     assert_eq!(stderr(&out), "");
 }
@@ -473,8 +477,7 @@ fn a_trap_is_reported_and_exits_like_an_abort() {
 fn missing_module_is_named() {
     let tmp = TempDir::new().unwrap();
     let missing = tmp.path().join("nowhere.wasm");
-    let out = run(&["run", path_str(&missing)]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = run_expecting(1, &["run", path_str(&missing)]);
     assert_clean_error(&out, path_str(&missing));
 }
 
@@ -483,8 +486,7 @@ fn invalid_wasm_is_a_load_error_naming_the_module() {
     let tmp = TempDir::new().unwrap();
     let bad = tmp.path().join("bad.wasm");
     fs::write(&bad, b"\0asm\x01\0\0\0\xff\xff\xff").unwrap();
-    let out = run(&["run", path_str(&bad)]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = run_expecting(1, &["run", path_str(&bad)]);
     assert_clean_error(&out, &format!("error: {}:", bad.display()));
 }
 
@@ -493,8 +495,7 @@ fn a_file_that_is_no_module_at_all_is_named() {
     let tmp = TempDir::new().unwrap();
     let bad = tmp.path().join("notes.txt");
     fs::write(&bad, "just some words\n").unwrap();
-    let out = run(&["run", path_str(&bad)]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = run_expecting(1, &["run", path_str(&bad)]);
     assert_clean_error(&out, &format!("error: {}:", bad.display()));
 }
 
@@ -506,8 +507,7 @@ fn broken_text_module_points_at_the_line() {
         "bad.wat",
         "(module\n  (func (export \"_start\") (no_such_op)))\n",
     );
-    let out = run(&["run", path_str(&bad)]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = run_expecting(1, &["run", path_str(&bad)]);
     assert_clean_error(&out, &format!("{}:2:", bad.display()));
 }
 
@@ -519,8 +519,7 @@ fn module_without_start_is_a_load_error() {
         "lib.wat",
         r#"(module (memory (export "memory") 1))"#,
     );
-    let out = run(&["run", path_str(&module)]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = run_expecting(1, &["run", path_str(&module)]);
     assert_clean_error(&out, &format!("error: {}:", module.display()));
     assert!(stderr(&out).contains("_start"), "{}", describe(&out));
 }
@@ -531,8 +530,7 @@ fn missing_dir_is_named() {
     let module = write_wat(tmp.path(), "exit7.wat", EXIT_7);
     let missing = tmp.path().join("absent");
     let spec = format!("{}::/data", missing.display());
-    let out = run(&["run", "--dir", &spec, path_str(&module)]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = run_expecting(1, &["run", "--dir", &spec, path_str(&module)]);
     assert_clean_error(&out, path_str(&missing));
     assert!(stderr(&out).contains("--dir"), "{}", describe(&out));
 }
@@ -541,8 +539,7 @@ fn missing_dir_is_named() {
 fn a_file_given_as_dir_is_named() {
     let tmp = TempDir::new().unwrap();
     let module = write_wat(tmp.path(), "exit7.wat", EXIT_7);
-    let out = run(&["run", "--dir", path_str(&module), path_str(&module)]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = run_expecting(1, &["run", "--dir", path_str(&module), path_str(&module)]);
     assert_clean_error(&out, &format!("--dir {}", module.display()));
 }
 
@@ -621,30 +618,25 @@ fn an_address_that_cannot_be_bound_is_named() {
     let module = write_wat(tmp.path(), "exit7.wat", EXIT_7);
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    let out = run(&["run", "--tcplisten", &addr, path_str(&module)]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = run_expecting(1, &["run", "--tcplisten", &addr, path_str(&module)]);
     assert_clean_error(&out, &format!("--tcplisten {addr}"));
 }
 
 #[test]
 fn unknown_flags_and_options_are_named() {
-    let out = run(&["run", "--frobnicate", "m.wasm"]);
-    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let out = run_expecting(2, &["run", "--frobnicate", "m.wasm"]);
     assert_clean_error(&out, "--frobnicate");
 
-    let out = run(&["run", "-S", "frobnicate=1", "m.wasm"]);
-    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let out = run_expecting(2, &["run", "-S", "frobnicate=1", "m.wasm"]);
     assert_clean_error(&out, "frobnicate");
 
-    let out = run(&["frobnicate"]);
-    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let out = run_expecting(2, &["frobnicate"]);
     assert_clean_error(&out, "frobnicate");
 }
 
 #[test]
 fn missing_module_argument_is_a_usage_error() {
-    let out = run(&["run", "--dir", "."]);
-    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let out = run_expecting(2, &["run", "--dir", "."]);
     assert_clean_error(&out, "MODULE");
 }
 
@@ -652,8 +644,7 @@ fn missing_module_argument_is_a_usage_error() {
 fn unknown_engine_is_named() {
     let tmp = TempDir::new().unwrap();
     let module = write_wat(tmp.path(), "exit7.wat", EXIT_7);
-    let out = run(&["run", "--engine", "warp-drive", path_str(&module)]);
-    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let out = run_expecting(2, &["run", "--engine", "warp-drive", path_str(&module)]);
     assert_clean_error(&out, "warp-drive");
     assert!(
         stderr(&out).contains("wasmtime"),
@@ -666,8 +657,7 @@ fn unknown_engine_is_named() {
 fn the_default_engine_can_be_named() {
     let tmp = TempDir::new().unwrap();
     let module = write_wat(tmp.path(), "exit7.wat", EXIT_7);
-    let out = run(&["run", "--engine", "wasmtime", path_str(&module)]);
-    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    run_expecting(7, &["run", "--engine", "wasmtime", path_str(&module)]);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -683,13 +673,7 @@ fn read_only_dir_refuses_a_write_and_the_file_is_unchanged() {
     fs::write(data.join("f.txt"), "original contents\n").unwrap();
 
     let ro = format!("{}::/data:ro", data.display());
-    let out = run(&["run", "--dir", &ro, path_str(&module)]);
-    assert_eq!(
-        out.status.code(),
-        Some(ERRNO_NOTCAPABLE),
-        "{}",
-        describe(&out)
-    );
+    run_expecting(ERRNO_NOTCAPABLE, &["run", "--dir", &ro, path_str(&module)]);
     assert_eq!(
         fs::read_to_string(data.join("f.txt")).unwrap(),
         "original contents\n"
@@ -697,8 +681,7 @@ fn read_only_dir_refuses_a_write_and_the_file_is_unchanged() {
 
     // The same guest with a read-write grant does write: the refusal came from `:ro`.
     let rw = format!("{}::/data", data.display());
-    let out = run(&["run", "--dir", &rw, path_str(&module)]);
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    run_expecting(0, &["run", "--dir", &rw, path_str(&module)]);
     assert_eq!(
         fs::read_to_string(data.join("f.txt")).unwrap(),
         "CHANGEDl contents\n"
@@ -845,50 +828,38 @@ fn tcplisten_hands_over_a_socket_after_the_directories() {
     let fd4 = write_wat(tmp.path(), "fd4.wat", &fdstat_filetype_guest(4));
     let dir = path_str(tmp.path());
 
-    let out = run(&["run", "--tcplisten", "127.0.0.1:0", path_str(&fd3)]);
-    assert_eq!(
-        out.status.code(),
-        Some(FILETYPE_SOCKET_STREAM),
-        "{}",
-        describe(&out)
+    run_expecting(
+        FILETYPE_SOCKET_STREAM,
+        &["run", "--tcplisten", "127.0.0.1:0", path_str(&fd3)],
     );
 
-    let out = run(&["run", "-S", "tcplisten=127.0.0.1:0", path_str(&fd3)]);
-    assert_eq!(
-        out.status.code(),
-        Some(FILETYPE_SOCKET_STREAM),
-        "{}",
-        describe(&out)
+    run_expecting(
+        FILETYPE_SOCKET_STREAM,
+        &["run", "-S", "tcplisten=127.0.0.1:0", path_str(&fd3)],
     );
 
     // The socket is named first on the command line but still follows the directory.
-    let out = run(&[
-        "run",
-        "--tcplisten",
-        "127.0.0.1:0",
-        "--dir",
-        dir,
-        path_str(&fd3),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(FILETYPE_DIRECTORY),
-        "{}",
-        describe(&out)
+    run_expecting(
+        FILETYPE_DIRECTORY,
+        &[
+            "run",
+            "--tcplisten",
+            "127.0.0.1:0",
+            "--dir",
+            dir,
+            path_str(&fd3),
+        ],
     );
-    let out = run(&[
-        "run",
-        "--tcplisten",
-        "127.0.0.1:0",
-        "--dir",
-        dir,
-        path_str(&fd4),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(FILETYPE_SOCKET_STREAM),
-        "{}",
-        describe(&out)
+    run_expecting(
+        FILETYPE_SOCKET_STREAM,
+        &[
+            "run",
+            "--tcplisten",
+            "127.0.0.1:0",
+            "--dir",
+            dir,
+            path_str(&fd4),
+        ],
     );
 }
 
@@ -900,14 +871,10 @@ fn directories_take_fds_in_command_line_order() {
     let dir = path_str(tmp.path());
     let a = format!("{dir}::/a");
     let b = format!("{dir}::/b:ro");
-    let out = run(&["run", "--dir", &a, "--dir", &b, path_str(&fd4)]);
-    assert_eq!(
-        out.status.code(),
-        Some(FILETYPE_DIRECTORY),
-        "{}",
-        describe(&out)
+    run_expecting(
+        FILETYPE_DIRECTORY,
+        &["run", "--dir", &a, "--dir", &b, path_str(&fd4)],
     );
     // Nothing was granted at fd 5: EBADF (8).
-    let out = run(&["run", "--dir", &a, "--dir", &b, path_str(&fd5)]);
-    assert_eq!(out.status.code(), Some(100 + 8), "{}", describe(&out));
+    run_expecting(100 + 8, &["run", "--dir", &a, "--dir", &b, path_str(&fd5)]);
 }

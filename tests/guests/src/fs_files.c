@@ -4,18 +4,7 @@
 #include <stdint.h>
 #include <wasi/api.h>
 
-#include "check.h"
-
-#define SANDBOX 3
-#define FOLLOW __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW
-
-#define FILE_RIGHTS                                                           \
-  (__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_SEEK |   \
-   __WASI_RIGHTS_FD_TELL | __WASI_RIGHTS_FD_FDSTAT_SET_FLAGS |                \
-   __WASI_RIGHTS_FD_SYNC | __WASI_RIGHTS_FD_DATASYNC |                        \
-   __WASI_RIGHTS_FD_ADVISE | __WASI_RIGHTS_FD_ALLOCATE |                      \
-   __WASI_RIGHTS_FD_FILESTAT_GET | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE |       \
-   __WASI_RIGHTS_FD_FILESTAT_SET_TIMES)
+#include "fsutil.h"
 
 #define DIR_RIGHTS                                                            \
   (__WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_FD_READDIR |                       \
@@ -60,12 +49,6 @@ static size_t slurp(const char *path, char *buf, size_t cap) {
   buf[total] = 0;
   CHECK_ERRNO(__wasi_fd_close(fd), __WASI_ERRNO_SUCCESS);
   return total;
-}
-
-static __wasi_filestat_t fstat_of(__wasi_fd_t fd) {
-  __wasi_filestat_t st;
-  CHECK_ERRNO(__wasi_fd_filestat_get(fd, &st), __WASI_ERRNO_SUCCESS);
-  return st;
 }
 
 static __wasi_filesize_t tell(__wasi_fd_t fd) {

@@ -5,37 +5,9 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
-#include "check.h"
+#include "fsutil.h"
 
-#define SANDBOX 3
-#define FOLLOW __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW
-#define NOFOLLOW 0
 #define RW (__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE)
-
-static void put(const char *path, const char *text) {
-  __wasi_fd_t fd;
-  CHECK_ERRNO(__wasi_path_open(SANDBOX, FOLLOW, path,
-                               __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC,
-                               __WASI_RIGHTS_FD_WRITE, 0, 0, &fd),
-              __WASI_ERRNO_SUCCESS);
-  __wasi_ciovec_t iov = {(const uint8_t *)text, strlen(text)};
-  __wasi_size_t n;
-  CHECK_ERRNO(__wasi_fd_write(fd, &iov, 1, &n), __WASI_ERRNO_SUCCESS);
-  CHECK_ERRNO(__wasi_fd_close(fd), __WASI_ERRNO_SUCCESS);
-}
-
-static int holds(const char *path, const char *text) {
-  __wasi_fd_t fd;
-  if (__wasi_path_open(SANDBOX, FOLLOW, path, 0, __WASI_RIGHTS_FD_READ, 0, 0,
-                       &fd) != 0)
-    return 0;
-  char buf[64];
-  __wasi_iovec_t iov = {(uint8_t *)buf, sizeof buf};
-  __wasi_size_t n = 0;
-  CHECK_ERRNO(__wasi_fd_read(fd, &iov, 1, &n), __WASI_ERRNO_SUCCESS);
-  CHECK_ERRNO(__wasi_fd_close(fd), __WASI_ERRNO_SUCCESS);
-  return n == strlen(text) && memcmp(buf, text, n) == 0;
-}
 
 static __wasi_filestat_t lstat_of(const char *path) {
   __wasi_filestat_t st;

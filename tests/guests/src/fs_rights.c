@@ -4,19 +4,9 @@
 #include <stdint.h>
 #include <wasi/api.h>
 
-#include "check.h"
+#include "fsutil.h"
 
-#define SANDBOX 3
-#define FOLLOW __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW
 #define NOTCAP __WASI_ERRNO_NOTCAPABLE
-
-#define FILE_RIGHTS                                                           \
-  (__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_SEEK |   \
-   __WASI_RIGHTS_FD_TELL | __WASI_RIGHTS_FD_FDSTAT_SET_FLAGS |                \
-   __WASI_RIGHTS_FD_SYNC | __WASI_RIGHTS_FD_DATASYNC |                        \
-   __WASI_RIGHTS_FD_ADVISE | __WASI_RIGHTS_FD_ALLOCATE |                      \
-   __WASI_RIGHTS_FD_FILESTAT_GET | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE |       \
-   __WASI_RIGHTS_FD_FILESTAT_SET_TIMES)
 
 #define DIR_RIGHTS                                                            \
   (__WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_FD_READDIR |                       \
@@ -28,12 +18,6 @@
    __WASI_RIGHTS_PATH_FILESTAT_SET_TIMES | __WASI_RIGHTS_PATH_SYMLINK |       \
    __WASI_RIGHTS_PATH_REMOVE_DIRECTORY | __WASI_RIGHTS_PATH_UNLINK_FILE |     \
    __WASI_RIGHTS_FD_FILESTAT_GET)
-
-static __wasi_fdstat_t fdstat(__wasi_fd_t fd) {
-  __wasi_fdstat_t st;
-  CHECK_ERRNO(__wasi_fd_fdstat_get(fd, &st), __WASI_ERRNO_SUCCESS);
-  return st;
-}
 
 static __wasi_fd_t open_file(void) {
   __wasi_fd_t fd;

@@ -4,11 +4,7 @@
 #include <stdint.h>
 #include <wasi/api.h>
 
-#include "check.h"
-
-#define SANDBOX 3
-#define FOLLOW __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW
-#define NOFOLLOW 0
+#include "fsutil.h"
 
 #define ATIM __WASI_FSTFLAGS_ATIM
 #define ATIM_NOW __WASI_FSTFLAGS_ATIM_NOW
@@ -27,7 +23,7 @@
  * clock by up to a tick; a second of slack is plenty. */
 #define SLACK 1000000000ull
 
-#define FILE_RIGHTS                                                           \
+#define STAMP_RIGHTS                                                          \
   (__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE |                           \
    __WASI_RIGHTS_FD_FILESTAT_GET | __WASI_RIGHTS_FD_FILESTAT_SET_TIMES)
 
@@ -35,12 +31,6 @@ static __wasi_filestat_t pstat(__wasi_lookupflags_t flags, const char *path) {
   __wasi_filestat_t st;
   CHECK_ERRNO(__wasi_path_filestat_get(SANDBOX, flags, path, &st),
               __WASI_ERRNO_SUCCESS);
-  return st;
-}
-
-static __wasi_filestat_t fstat_of(__wasi_fd_t fd) {
-  __wasi_filestat_t st;
-  CHECK_ERRNO(__wasi_fd_filestat_get(fd, &st), __WASI_ERRNO_SUCCESS);
   return st;
 }
 
@@ -54,7 +44,7 @@ static __wasi_timestamp_t now(void) {
 static void test_path_filestat_get(void) {
   __wasi_fd_t fd;
   CHECK_ERRNO(__wasi_path_open(SANDBOX, FOLLOW, "t.txt", __WASI_OFLAGS_CREAT,
-                               FILE_RIGHTS, 0, 0, &fd),
+                               STAMP_RIGHTS, 0, 0, &fd),
               __WASI_ERRNO_SUCCESS);
   __wasi_ciovec_t iov = {(const uint8_t *)"0123456789", 10};
   __wasi_size_t n;
@@ -106,7 +96,7 @@ static void test_path_filestat_get(void) {
 
 static void test_fd_set_times(void) {
   __wasi_fd_t fd;
-  CHECK_ERRNO(__wasi_path_open(SANDBOX, FOLLOW, "t.txt", 0, FILE_RIGHTS, 0, 0,
+  CHECK_ERRNO(__wasi_path_open(SANDBOX, FOLLOW, "t.txt", 0, STAMP_RIGHTS, 0, 0,
                                &fd),
               __WASI_ERRNO_SUCCESS);
   CHECK_ERRNO(__wasi_fd_filestat_set_times(fd, T1, T2, ATIM | MTIM),
