@@ -2,19 +2,57 @@
 //!
 //! # Adding an engine
 //!
-//! An adapter registers every entry of [`crate::p1::FUNCTIONS`] under the
-//! import module [`crate::p1::MODULE`]. For each call it:
+//! The core never names an engine. An engine adapter is a small crate that
+//! does two things, and holds no WASI logic of its own.
 //!
-//! 1. finds the guest's exported `memory` (a guest without one gets an
-//!    empty slice, so every pointer it passes is `EFAULT`);
-//! 2. passes the context, the memory bytes and the raw arguments (each
-//!    `i32` zero-extended into a `u64`) to [`crate::p1::HostFunc::call`];
-//! 3. returns `Ok(errno)` to the guest as the function's `i32` result, or
-//!    ends the guest on [`Termination`]: [`Termination::Exit`] is a normal
-//!    exit with that status, [`Termination::Trap`] is a trap.
+//! **1. Register the function table.** [`crate::p1::FUNCTIONS`] lists every
+//! preview1 function with its import name, its core wasm signature
+//! ([`crate::p1::HostFunc::params`] and [`crate::p1::HostFunc::results`],
+//! in [`crate::p1::ValType`]s) and its handler. For each entry the adapter
+//! defines a host function named [`crate::p1::MODULE`]`.name` with that
+//! signature, and on every call:
 //!
-//! It then implements [`Engine`] so that the CLI and the test suite can run
-//! a command module on it. An adapter holds no WASI logic of its own.
+//! - finds the calling instance's exported `memory` and borrows its bytes
+//!   together with the store's data (a guest without a memory gets an
+//!   empty slice, so every pointer it passes is `EFAULT`);
+//! - passes the [`WasiCtx`], the memory bytes and the raw arguments (each
+//!   `i32` zero-extended into a `u64`) to [`crate::p1::HostFunc::call`];
+//! - turns the [`HostResult`] into the engine's terms: `Ok(errno)` is the
+//!   function's `i32` result (none for `proc_exit`, whose `results` is
+//!   empty), [`Termination::Exit`] ends the guest with that status, and
+//!   [`Termination::Trap`] is a trap.
+//!
+//! **2. Implement [`Engine`]** so that the CLI and the test suite can run a
+//! command module on it: compile, link, instantiate (a start function may
+//! exit or trap too), call `_start`, and report an exit status or a
+//! [`RunError`].
+//!
+//! The `capwasi-wasmi` crate (`adapters/wasmi`) is the worked example, in
+//! about 130 lines. Its registration loop, in outline:
+//!
+//! ```text
+//! for func in FUNCTIONS {
+//!     let ty = FuncType::new(func.params.map(val_type), func.results.map(val_type));
+//!     linker.func_new(MODULE, func.name, ty, move |mut caller, params, results| {
+//!         let args = params as raw u64s;
+//!         let outcome = match caller.get_export("memory") {
+//!             Some(memory) => { let (bytes, data) = memory.data_and_store_mut(&mut caller);
+//!                               (func.call)(ctx(data), bytes, args) }
+//!             None => (func.call)(ctx(caller.data_mut()), &mut [], args),
+//!         };
+//!         match outcome {
+//!             Ok(errno) => results[0] = errno,
+//!             Err(Termination::Exit(code)) => return the engine's exit error,
+//!             Err(Termination::Trap(msg)) => return the engine's trap,
+//!         }
+//!     })
+//! }
+//! ```
+//!
+//! Where engines differ in how they report an exit or a trap, the adapter
+//! hides the difference: `Engine::run` returns the same exit status and the
+//! same kind of [`RunError`] on every engine, and the guest suite
+//! (`tests/p1`) runs every test on every engine to hold them to it.
 
 use std::fmt;
 

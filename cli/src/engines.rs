@@ -11,9 +11,12 @@ type MakeEngine = fn() -> Box<dyn Engine>;
 pub const DEFAULT: &str = "wasmtime";
 
 /// Every engine this build can run guests on, by the name `--engine` takes.
-const ENGINES: &[(&str, MakeEngine)] = &[("wasmtime", || {
-    Box::new(capwasi_wasmtime::WasmtimeEngine::new())
-})];
+const ENGINES: &[(&str, MakeEngine)] = &[
+    ("wasmtime", || {
+        Box::new(capwasi_wasmtime::WasmtimeEngine::new())
+    }),
+    ("wasmi", || Box::new(capwasi_wasmi::WasmiEngine::new())),
+];
 
 /// The engine called `name`, or `None` when this build has no such engine.
 pub fn by_name(name: &str) -> Option<Box<dyn Engine>> {

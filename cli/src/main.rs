@@ -45,7 +45,26 @@ fn setup(message: String) -> Failure {
     }
 }
 
+/// The environment variable that turns on capwasi's own log, such as
+/// `CAPWASI_LOG=info` to see every refusal with the path and the missing
+/// capability. Off by default: a guest probing what it may do is not an
+/// error worth printing.
+const LOG_VAR: &str = "CAPWASI_LOG";
+
+fn init_log() {
+    let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env(LOG_VAR) else {
+        return;
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+}
+
 fn main() {
+    init_log();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => usage_error(err),

@@ -878,3 +878,37 @@ fn directories_take_fds_in_command_line_order() {
     // Nothing was granted at fd 5: EBADF (8).
     run_expecting(100 + 8, &["run", "--dir", &a, "--dir", &b, path_str(&fd5)]);
 }
+
+/// `CAPWASI_LOG=info` names each refusal: the preopen and the rights it
+/// lacked, or the path and why it was refused. Without it, nothing is logged.
+#[test]
+fn capwasi_log_names_what_was_refused_and_where() {
+    let data = copy_of_example_data();
+    let dir = format!("{}::/data:ro", path_str(data.path()));
+    let demo = demo_wasm();
+    let args = ["run", "--dir", dir.as_str(), path_str(&demo)];
+
+    let quiet = capwasi()
+        .env_remove("CAPWASI_LOG")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(quiet.status.code(), Some(0), "{}", describe(&quiet));
+    assert!(!stderr(&quiet).contains("refused"), "{}", describe(&quiet));
+
+    let logged = capwasi()
+        .env("CAPWASI_LOG", "info")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(logged.status.code(), Some(0), "{}", describe(&logged));
+    let log = stderr(&logged);
+    assert!(
+        log.contains(r#"preopen="/data" missing="path_create_file"#),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"call="path_open" path=../../Cargo.toml errno=perm"#),
+        "{log}"
+    );
+}

@@ -78,20 +78,22 @@ impl Descriptor {
         }
     }
 
-    /// Refuses an operation this descriptor lacks a right for.
-    pub(crate) fn require(&self, required: u64) -> Result<(), Errno> {
+    /// Refuses an operation this descriptor (number `fd`) lacks a right for,
+    /// and reports which rights were missing and where.
+    pub(crate) fn require(&self, fd: u32, required: u64) -> Result<(), Errno> {
         if self.base & required == required {
-            Ok(())
-        } else {
-            if tracing::enabled!(tracing::Level::INFO) {
-                let missing: Vec<_> = rights::names(required & !self.base).collect();
-                tracing::info!(
-                    missing = missing.join(","),
-                    "refused: the descriptor lacks a right"
-                );
-            }
-            Err(Errno::Notcapable)
+            return Ok(());
         }
+        if tracing::enabled!(tracing::Level::INFO) {
+            let missing: Vec<_> = rights::names(required & !self.base).collect();
+            tracing::info!(
+                fd,
+                preopen = self.preopen.as_deref().unwrap_or("-"),
+                missing = missing.join(","),
+                "refused: the descriptor lacks a right"
+            );
+        }
+        Err(Errno::Notcapable)
     }
 }
 
@@ -99,7 +101,7 @@ impl WasiCtx {
     /// Descriptor `fd`, if it has every right in `required`.
     pub(crate) fn descriptor(&self, fd: u32, required: u64) -> Result<&Descriptor, Errno> {
         let d = self.fds.get(fd)?;
-        d.require(required)?;
+        d.require(fd, required)?;
         Ok(d)
     }
 
@@ -108,7 +110,7 @@ impl WasiCtx {
         let d = self.fds.get(fd)?;
         match &d.handle {
             Handle::File(file) => {
-                d.require(required)?;
+                d.require(fd, required)?;
                 Ok(file.as_ref())
             }
             Handle::Dir { .. } => Err(Errno::Badf),
@@ -120,7 +122,7 @@ impl WasiCtx {
         let d = self.fds.get(fd)?;
         match &d.handle {
             Handle::Dir { dir, .. } => {
-                d.require(required)?;
+                d.require(fd, required)?;
                 Ok(dir.as_ref())
             }
             Handle::File(_) => Err(Errno::Notdir),

@@ -141,7 +141,7 @@ pub fn path_open(
     let Handle::Dir { dir, .. } = &parent.handle else {
         return Err(Errno::Notdir);
     };
-    parent.require(required)?;
+    parent.require(fd, required)?;
     // A new descriptor never holds more than its parent may pass on.
     if rights_base & !parent.inheriting != 0 || rights_inheriting & !parent.inheriting != 0 {
         if tracing::enabled!(tracing::Level::INFO) {

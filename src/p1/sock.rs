@@ -15,7 +15,7 @@ fn socket(ctx: &WasiCtx, fd: u32, required: u64) -> Result<&dyn Socket, Errno> {
         return Err(Errno::Notsock);
     };
     let socket = file.as_socket().ok_or(Errno::Notsock)?;
-    d.require(required)?;
+    d.require(fd, required)?;
     Ok(socket)
 }
 

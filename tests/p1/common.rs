@@ -9,7 +9,10 @@ use capwasi::{DirPerms, Engine, OutputPipe, RunError, Stdio, WasiCtxBuilder};
 /// Every engine the suite runs on. A test loops over these so that each
 /// guest behaves identically everywhere.
 pub fn engines() -> Vec<Box<dyn Engine>> {
-    vec![Box::new(capwasi_wasmtime::WasmtimeEngine::new())]
+    vec![
+        Box::new(capwasi_wasmtime::WasmtimeEngine::new()),
+        Box::new(capwasi_wasmi::WasmiEngine::new()),
+    ]
 }
 
 /// The bytes of a prebuilt C guest (`tests/guests/bin/NAME.wasm`) or, when
