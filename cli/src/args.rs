@@ -83,7 +83,7 @@ pub struct RunArgs {
 
     /// The module to run (`.wasm` or `.wat`) followed by the guest's arguments.
     ///
-    /// The guest's argv[0] is MODULE exactly as written here. Everything after MODULE goes to
+    /// The guest's `argv[0]` is MODULE exactly as written here. Everything after MODULE goes to
     /// the guest unchanged, including words that look like capwasi flags.
     #[arg(
         value_name = "MODULE",
