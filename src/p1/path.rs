@@ -156,11 +156,17 @@ pub fn path_open(
         return Err(Errno::Notcapable);
     }
     let directory = oflags & oflags::DIRECTORY != 0;
+    // Resizing and allocating need a host descriptor open for writing, so
+    // those rights open it so; a directory is only ever asked for plain
+    // writing, which the kernel refuses with EISDIR as open(2) does.
+    let write_rights = if directory {
+        rights::FD_WRITE
+    } else {
+        rights::FD_WRITE | rights::FD_FILESTAT_SET_SIZE | rights::FD_ALLOCATE
+    };
     let options = OpenOptions {
         read: rights_base & (rights::FD_READ | rights::FD_READDIR) != 0,
-        // A directory is never opened for writing; its write rights, if
-        // the guest asked for any, are dropped below.
-        write: !directory && rights_base & rights::FD_WRITE != 0,
+        write: rights_base & write_rights != 0,
         create: oflags & oflags::CREAT != 0,
         exclusive: oflags & oflags::EXCL != 0,
         truncate: oflags & oflags::TRUNC != 0,
