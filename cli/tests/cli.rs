@@ -10,17 +10,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use tempfile::TempDir;
 
-/// The repository root (the workspace holding this crate).
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("cli/ has a parent")
-        .to_path_buf()
-}
-
-fn demo_wasm() -> PathBuf {
-    repo_root().join("examples/guests/demo.wasm")
-}
+mod common;
+use common::{demo_wasm, repo_root};
 
 /// The binary under test, with no stray environment that could leak into a guest.
 fn capwasi() -> Command {
@@ -126,24 +117,11 @@ fn lock_example_data() -> MutexGuard<'static, ()> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// A private copy of examples/data, so a test can watch what the demo does to it.
+/// A private copy of examples/data, taken while no test here runs the demo in
+/// the repository's own copy.
 fn copy_of_example_data() -> TempDir {
     let _guard = lock_example_data();
-    fn copy(from: &Path, to: &Path) {
-        fs::create_dir_all(to).unwrap();
-        for entry in fs::read_dir(from).unwrap() {
-            let path = entry.unwrap().path();
-            let dest = to.join(path.file_name().unwrap());
-            if path.is_dir() {
-                copy(&path, &dest);
-            } else {
-                fs::copy(&path, &dest).unwrap();
-            }
-        }
-    }
-    let tmp = TempDir::new().unwrap();
-    copy(&repo_root().join("examples/data"), tmp.path());
-    tmp
+    common::copy_of_example_data()
 }
 
 /// Prints argv, a marker line, then the environment, one entry per line: every NUL that

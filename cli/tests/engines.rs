@@ -2,23 +2,17 @@
 //! whichever engine runs it.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
 use tempfile::TempDir;
+
+mod common;
+use common::{copy_of_example_data, repo_root};
 
 /// Every engine the binary is built with; the first is the default.
 const ENGINES: &[&str] = &["wasmtime", "wasmi"];
 
 /// Lines of the demo's output that differ from run to run whatever the engine.
 const TIME_DEPENDENT: &[&str] = &["wall clock: ", "file work took "];
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("cli/ has a parent")
-        .to_path_buf()
-}
 
 /// The binary under test, with no stray environment that could leak into a guest.
 fn capwasi() -> Command {
@@ -34,26 +28,6 @@ fn describe(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-/// A private copy of examples/data: the demo writes into its directory for a moment, and
-/// the repository's copy may be in use by another test binary at the same time.
-fn copy_of_example_data() -> TempDir {
-    fn copy(from: &Path, to: &Path) {
-        fs::create_dir_all(to).unwrap();
-        for entry in fs::read_dir(from).unwrap() {
-            let path = entry.unwrap().path();
-            let dest = to.join(path.file_name().unwrap());
-            if path.is_dir() {
-                copy(&path, &dest);
-            } else {
-                fs::copy(&path, &dest).unwrap();
-            }
-        }
-    }
-    let tmp = TempDir::new().unwrap();
-    copy(&repo_root().join("examples/data"), tmp.path());
-    tmp
 }
 
 /// Runs the demo on `engine` and returns its stdout without the time-dependent lines.

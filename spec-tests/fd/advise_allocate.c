@@ -10,12 +10,6 @@
 
 static __wasi_fd_t dir;
 
-static __wasi_filesize_t size_of(__wasi_fd_t fd) {
-  __wasi_filestat_t st;
-  if (__wasi_fd_filestat_get(fd, &st)) return (uint64_t)-1;
-  return st.size;
-}
-
 int main(void) {
   __wasi_fd_t top = test_dir("fs-tests.dir");
   dir = scratch(top, "advise_allocate.cleanup");
@@ -40,7 +34,7 @@ int main(void) {
   /* Advice about bytes past the end is still only advice. */
   OK(__wasi_fd_advise(fd, 1000, 1000, __WASI_ADVICE_NORMAL));
   /* Advice never changes the file. */
-  EXPECT(size_of(fd) == 100);
+  EXPECT(fd_size(fd) == 100);
   ERR(__wasi_fd_advise(fd, 0, 0, 6), INVAL);
   ERR(__wasi_fd_advise(fd, 0, 0, 255), INVAL);
   /* A read-only descriptor may advise, if it holds the right. */
@@ -62,13 +56,13 @@ int main(void) {
   section("fd_allocate grows and never shrinks");
   MUST(__wasi_fd_filestat_set_size(fd, 0));
   OK(__wasi_fd_allocate(fd, 0, 100));
-  EXPECT(size_of(fd) == 100);
+  EXPECT(fd_size(fd) == 100);
   OK(__wasi_fd_allocate(fd, 10, 10));
-  EXPECT(size_of(fd) == 100);
+  EXPECT(fd_size(fd) == 100);
   OK(__wasi_fd_allocate(fd, 90, 20));
-  EXPECT(size_of(fd) == 110);
+  EXPECT(fd_size(fd) == 110);
   OK(__wasi_fd_allocate(fd, 4096, 1));
-  EXPECT(size_of(fd) == 4097);
+  EXPECT(fd_size(fd) == 4097);
   /* The allocated bytes read as zeros, and the position did not move. */
   char buf[64];
   memset(buf, 0x55, sizeof buf);
@@ -81,7 +75,7 @@ int main(void) {
   /* A write after allocation keeps the size when it lands inside it. */
   __wasi_ciovec_t w = {(const uint8_t *)"data", 4};
   EXPECT(OK(__wasi_fd_write(fd, &w, 1, &n)) && n == 4);
-  EXPECT(size_of(fd) == 4097);
+  EXPECT(fd_size(fd) == 4097);
 
   section("fd_allocate errors");
   ERR(__wasi_fd_allocate(fd, 0, 0), INVAL);
@@ -89,7 +83,7 @@ int main(void) {
   ERR(__wasi_fd_allocate(fd, 0x7ffffffffffffff0ull, 0x20), FBIG);
   /* Offsets that do not fit a signed 64-bit offset are invalid. */
   ERR(__wasi_fd_allocate(fd, 0xffffffffffffffffull, 10), INVAL);
-  EXPECT(size_of(fd) == 4097);
+  EXPECT(fd_size(fd) == 4097);
   /* The right is needed. (A descriptor that holds it without FD_WRITE is
    * the subject of size_rights_without_write.) */
   MUST(__wasi_path_open(dir, NOFOLLOW, "file", 0,
@@ -97,7 +91,7 @@ int main(void) {
                         0, 0, &ro));
   ERR(__wasi_fd_allocate(ro, 0, 10000), NOTCAPABLE);
   OK(__wasi_fd_close(ro));
-  EXPECT(size_of(fd) == 4097);
+  EXPECT(fd_size(fd) == 4097);
   ERR3(__wasi_fd_allocate(dir, 0, 10), BADF, NOTCAPABLE, ISDIR);
   ERR(__wasi_fd_allocate(0x7fffffff, 0, 10), BADF);
   OK(__wasi_fd_close(fd));

@@ -30,18 +30,6 @@ static __wasi_errno_t pwrite_str(__wasi_fd_t fd, const char *s,
   return e ? e : n == strlen(s) ? 0 : __WASI_ERRNO_IO;
 }
 
-static __wasi_filesize_t tell(__wasi_fd_t fd) {
-  __wasi_filesize_t pos = 0;
-  if (__wasi_fd_tell(fd, &pos)) return (uint64_t)-1;
-  return pos;
-}
-
-static __wasi_filesize_t seek(__wasi_fd_t fd, int64_t off, int whence) {
-  __wasi_filesize_t pos = 0;
-  if (__wasi_fd_seek(fd, off, whence, &pos)) return (uint64_t)-1;
-  return pos;
-}
-
 #define RIGHTS                                                                \
   (__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_SEEK |   \
    __WASI_RIGHTS_FD_TELL | __WASI_RIGHTS_FD_FDSTAT_SET_FLAGS |                \
@@ -57,13 +45,13 @@ int main(void) {
                         __WASI_FDFLAGS_APPEND, &fd));
   EXPECT(flags_of(fd) == __WASI_FDFLAGS_APPEND);
   OK(write_str(fd, "one"));
-  EXPECT(seek(fd, 0, __WASI_WHENCE_SET) == 0);
+  EXPECT(fd_seek_to(fd, 0, __WASI_WHENCE_SET) == 0);
   /* Every write lands at the end, wherever the position was. */
   OK(write_str(fd, "two"));
-  EXPECT(tell(fd) == 6);
+  EXPECT(fd_position(fd) == 6);
   EXPECT(holds(dir, "log", "onetwo"));
   /* Reads still use the position. */
-  EXPECT(seek(fd, 1, __WASI_WHENCE_SET) == 1);
+  EXPECT(fd_seek_to(fd, 1, __WASI_WHENCE_SET) == 1);
   char buf[16];
   __wasi_iovec_t iov = {(uint8_t *)buf, 2};
   __wasi_size_t n = 0;
@@ -71,26 +59,26 @@ int main(void) {
          memcmp(buf, "ne", 2) == 0);
 
   section("pwrite on an APPEND descriptor");
-  EXPECT(seek(fd, 2, __WASI_WHENCE_SET) == 2);
+  EXPECT(fd_seek_to(fd, 2, __WASI_WHENCE_SET) == 2);
   OK(pwrite_str(fd, "XY", 0));
   /* Linux appends; the position stays where it was. */
   EXPECT(holds(dir, "log", "onetwoXY"));
-  EXPECT(tell(fd) == 2);
+  EXPECT(fd_position(fd) == 2);
 
   section("turning APPEND off and on");
   OK(__wasi_fd_fdstat_set_flags(fd, 0));
   EXPECT(flags_of(fd) == 0);
-  EXPECT(seek(fd, 0, __WASI_WHENCE_SET) == 0);
+  EXPECT(fd_seek_to(fd, 0, __WASI_WHENCE_SET) == 0);
   OK(write_str(fd, "ON"));
   EXPECT(holds(dir, "log", "ONetwoXY"));
-  EXPECT(tell(fd) == 2);
+  EXPECT(fd_position(fd) == 2);
   /* Without APPEND, pwrite writes where it is told. */
   OK(pwrite_str(fd, "E", 2));
-  EXPECT(holds(dir, "log", "ONEtwoXY") && tell(fd) == 2);
+  EXPECT(holds(dir, "log", "ONEtwoXY") && fd_position(fd) == 2);
   OK(__wasi_fd_fdstat_set_flags(fd, __WASI_FDFLAGS_APPEND));
   EXPECT(flags_of(fd) == __WASI_FDFLAGS_APPEND);
   OK(write_str(fd, "!"));
-  EXPECT(holds(dir, "log", "ONEtwoXY!") && tell(fd) == 9);
+  EXPECT(holds(dir, "log", "ONEtwoXY!") && fd_position(fd) == 9);
   OK(__wasi_fd_close(fd));
   /* APPEND belongs to the descriptor, not the file. */
   MUST(__wasi_path_open(dir, NOFOLLOW, "log", 0, RIGHTS, 0, 0, &fd));

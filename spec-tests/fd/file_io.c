@@ -47,24 +47,6 @@ static __wasi_errno_t read_n(__wasi_fd_t fd, size_t len) {
   return e;
 }
 
-static __wasi_filesize_t tell(__wasi_fd_t fd) {
-  __wasi_filesize_t pos = 0;
-  if (__wasi_fd_tell(fd, &pos)) return (uint64_t)-1;
-  return pos;
-}
-
-static __wasi_filesize_t seek(__wasi_fd_t fd, int64_t off, int whence) {
-  __wasi_filesize_t pos = 0;
-  if (__wasi_fd_seek(fd, off, whence, &pos)) return (uint64_t)-1;
-  return pos;
-}
-
-static __wasi_filesize_t size_of(__wasi_fd_t fd) {
-  __wasi_filestat_t st;
-  if (__wasi_fd_filestat_get(fd, &st)) return (uint64_t)-1;
-  return st.size;
-}
-
 int main(void) {
   __wasi_fd_t top = test_dir("fs-tests.dir");
   dir = scratch(top, "file_io.cleanup");
@@ -75,18 +57,18 @@ int main(void) {
 
   section("fd_pread and fd_pwrite");
   OK(pwrite_str(fd, "hello", 0));
-  EXPECT(tell(fd) == 0);
+  EXPECT(fd_position(fd) == 0);
   OK(pwrite_str(fd, "world", 5));
-  EXPECT(tell(fd) == 0 && size_of(fd) == 10);
+  EXPECT(fd_position(fd) == 0 && fd_size(fd) == 10);
   EXPECT(OK(pread_n(fd, 5, 3)) && strcmp(buf, "lowor") == 0);
-  EXPECT(tell(fd) == 0);
+  EXPECT(fd_position(fd) == 0);
   /* At and past the end there is nothing to read. */
   EXPECT(OK(pread_n(fd, 5, 10)) && n == 0);
   EXPECT(OK(pread_n(fd, 5, 1000)) && n == 0);
   EXPECT(OK(pread_n(fd, 100, 8)) && strcmp(buf, "ld") == 0);
   /* Writing past the end leaves a hole that reads as zeros. */
   OK(pwrite_str(fd, "!", 15));
-  EXPECT(size_of(fd) == 16);
+  EXPECT(fd_size(fd) == 16);
   EXPECT(OK(pread_n(fd, 16, 0)) && n == 16 && memcmp(buf, "helloworld", 10) == 0 &&
          memcmp(buf + 10, "\0\0\0\0\0!", 6) == 0);
   /* Scattered and gathered. */
@@ -100,7 +82,7 @@ int main(void) {
                              {(const uint8_t *)"CD", 2}};
   EXPECT(OK(__wasi_fd_pwrite(fd, wiov, 3, 2, &n)) && n == 4);
   EXPECT(OK(pread_n(fd, 8, 0)) && strcmp(buf, "heABCDor") == 0);
-  EXPECT(tell(fd) == 0);
+  EXPECT(fd_position(fd) == 0);
   /* No iovecs: nothing happens. */
   EXPECT(OK(__wasi_fd_pwrite(fd, wiov, 0, 0, &n)) && n == 0);
   EXPECT(OK(__wasi_fd_pread(fd, riov, 0, 0, &n)) && n == 0);
@@ -109,27 +91,27 @@ int main(void) {
   ERR(pread_n(fd, 1, 0x8000000000000000ull), INVAL);
 
   section("fd_seek and fd_tell");
-  EXPECT(seek(fd, 0, __WASI_WHENCE_END) == 16);
-  EXPECT(tell(fd) == 16);
-  EXPECT(seek(fd, -6, __WASI_WHENCE_END) == 10);
-  EXPECT(seek(fd, 2, __WASI_WHENCE_CUR) == 12);
-  EXPECT(seek(fd, -12, __WASI_WHENCE_CUR) == 0);
-  EXPECT(seek(fd, 3, __WASI_WHENCE_SET) == 3);
-  EXPECT(OK(read_n(fd, 3)) && strcmp(buf, "BCD") == 0 && tell(fd) == 6);
+  EXPECT(fd_seek_to(fd, 0, __WASI_WHENCE_END) == 16);
+  EXPECT(fd_position(fd) == 16);
+  EXPECT(fd_seek_to(fd, -6, __WASI_WHENCE_END) == 10);
+  EXPECT(fd_seek_to(fd, 2, __WASI_WHENCE_CUR) == 12);
+  EXPECT(fd_seek_to(fd, -12, __WASI_WHENCE_CUR) == 0);
+  EXPECT(fd_seek_to(fd, 3, __WASI_WHENCE_SET) == 3);
+  EXPECT(OK(read_n(fd, 3)) && strcmp(buf, "BCD") == 0 && fd_position(fd) == 6);
   /* A resulting negative offset is refused and the position kept. */
   ERR(__wasi_fd_seek(fd, -1, __WASI_WHENCE_SET, &pos), INVAL);
   ERR(__wasi_fd_seek(fd, -7, __WASI_WHENCE_CUR, &pos), INVAL);
   ERR(__wasi_fd_seek(fd, -17, __WASI_WHENCE_END, &pos), INVAL);
-  EXPECT(tell(fd) == 6);
+  EXPECT(fd_position(fd) == 6);
   ERR(__wasi_fd_seek(fd, 0, 3, &pos), INVAL);
   ERR(__wasi_fd_seek(fd, 0, 255, &pos), INVAL);
-  EXPECT(tell(fd) == 6);
+  EXPECT(fd_position(fd) == 6);
   /* Seeking past the end is allowed; writing there makes a hole. */
-  EXPECT(seek(fd, 20, __WASI_WHENCE_SET) == 20);
-  EXPECT(size_of(fd) == 16);
+  EXPECT(fd_seek_to(fd, 20, __WASI_WHENCE_SET) == 20);
+  EXPECT(fd_size(fd) == 16);
   EXPECT(OK(read_n(fd, 5)) && n == 0);
   OK(write_str(fd, "end"));
-  EXPECT(tell(fd) == 23 && size_of(fd) == 23);
+  EXPECT(fd_position(fd) == 23 && fd_size(fd) == 23);
   EXPECT(OK(pread_n(fd, 8, 15)) && n == 8 &&
          memcmp(buf, "!\0\0\0\0end", 8) == 0);
 
@@ -138,7 +120,7 @@ int main(void) {
    * sees it at once. */
   __wasi_fd_t other;
   MUST(__wasi_path_open(dir, NOFOLLOW, "file", 0, RW, 0, 0, &other));
-  EXPECT(seek(fd, 0, __WASI_WHENCE_SET) == 0);
+  EXPECT(fd_seek_to(fd, 0, __WASI_WHENCE_SET) == 0);
   OK(write_str(fd, "X"));
   EXPECT(OK(pread_n(other, 1, 0)) && strcmp(buf, "X") == 0);
   OK(write_str(fd, "Y"));
@@ -147,14 +129,14 @@ int main(void) {
   EXPECT(OK(__wasi_path_filestat_get(dir, NOFOLLOW, "file", &st)) &&
          st.size == 23);
   /* Two descriptors have two positions. */
-  EXPECT(tell(fd) == 2 && tell(other) == 2);
-  EXPECT(seek(other, 10, __WASI_WHENCE_SET) == 10 && tell(fd) == 2);
+  EXPECT(fd_position(fd) == 2 && fd_position(other) == 2);
+  EXPECT(fd_seek_to(other, 10, __WASI_WHENCE_SET) == 10 && fd_position(fd) == 2);
   /* A large write is written whole. */
   static char big[1 << 20];
   memset(big, 'z', sizeof big);
   __wasi_ciovec_t biov = {(const uint8_t *)big, sizeof big};
   EXPECT(OK(__wasi_fd_write(fd, &biov, 1, &n)) && n == sizeof big);
-  EXPECT(size_of(other) == 2 + sizeof big);
+  EXPECT(fd_size(other) == 2 + sizeof big);
   EXPECT(OK(pread_n(other, 4, 2 + sizeof big - 4)) &&
          strcmp(buf, "zzzz") == 0);
   OK(__wasi_fd_close(other));
@@ -162,11 +144,11 @@ int main(void) {
   section("truncation");
   MUST(__wasi_fd_filestat_set_size(fd, 0));
   OK(pwrite_str(fd, "0123456789", 0));
-  EXPECT(seek(fd, 8, __WASI_WHENCE_SET) == 8);
+  EXPECT(fd_seek_to(fd, 8, __WASI_WHENCE_SET) == 8);
   OK(__wasi_fd_filestat_set_size(fd, 4));
-  EXPECT(size_of(fd) == 4);
+  EXPECT(fd_size(fd) == 4);
   /* The position is not moved, and reading from it finds nothing. */
-  EXPECT(tell(fd) == 8);
+  EXPECT(fd_position(fd) == 8);
   EXPECT(OK(read_n(fd, 4)) && n == 0);
   EXPECT(OK(pread_n(fd, 10, 0)) && strcmp(buf, "0123") == 0);
   /* Growing fills with zeros. */
@@ -174,13 +156,13 @@ int main(void) {
   EXPECT(OK(pread_n(fd, 10, 0)) && n == 8 &&
          memcmp(buf, "0123\0\0\0\0", 8) == 0);
   OK(__wasi_fd_filestat_set_size(fd, 8));
-  EXPECT(size_of(fd) == 8);
+  EXPECT(fd_size(fd) == 8);
   OK(__wasi_fd_filestat_set_size(fd, 0));
-  EXPECT(size_of(fd) == 0);
+  EXPECT(fd_size(fd) == 0);
   /* A size that does not fit a signed offset: EINVAL, as ftruncate(2)
    * says for a negative one; some hosts say EFBIG. */
   ERR2(__wasi_fd_filestat_set_size(fd, 0xffffffffffffffffull), INVAL, FBIG);
-  EXPECT(size_of(fd) == 0);
+  EXPECT(fd_size(fd) == 0);
 
   section("syncing");
   OK(pwrite_str(fd, "durable", 0));

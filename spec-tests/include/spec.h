@@ -320,4 +320,26 @@ static __attribute__((unused)) void drop_scratch(__wasi_fd_t dir,
   OK(remove_tree(dir, name));
   EXPECT(!exists(dir, name));
 }
+/* A descriptor's position, its position after a seek, and its size; each is
+ * (uint64_t)-1 when the call fails, which no real file reaches. */
+static __attribute__((unused)) __wasi_filesize_t fd_position(__wasi_fd_t fd) {
+  __wasi_filesize_t pos = 0;
+  if (__wasi_fd_tell(fd, &pos)) return (uint64_t)-1;
+  return pos;
+}
+
+static __attribute__((unused)) __wasi_filesize_t fd_seek_to(__wasi_fd_t fd,
+                                                            int64_t off,
+                                                            int whence) {
+  __wasi_filesize_t pos = 0;
+  if (__wasi_fd_seek(fd, off, whence, &pos)) return (uint64_t)-1;
+  return pos;
+}
+
+static __attribute__((unused)) __wasi_filesize_t fd_size(__wasi_fd_t fd) {
+  __wasi_filestat_t st;
+  if (__wasi_fd_filestat_get(fd, &st)) return (uint64_t)-1;
+  return st.size;
+}
+
 #endif
