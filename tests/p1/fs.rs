@@ -33,7 +33,7 @@ fn run_in_sandbox(guest: &str, setup: impl Fn(&Sandbox), check: impl Fn(&Sandbox
 }
 
 /// The names directly inside `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
+pub(crate) fn names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -42,7 +42,7 @@ fn names(dir: &Path) -> Vec<String> {
     names
 }
 
-fn link_text(path: &Path) -> String {
+pub(crate) fn link_text(path: &Path) -> String {
     fs::read_link(path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .into_os_string()
@@ -286,6 +286,12 @@ fn bad_pointers_are_efault() {
 // guess it. Every case must leave everything outside the sandbox as it was.
 
 fn escape(case: &str, setup: impl Fn(&Sandbox)) {
+    escape_then(case, setup, |_| {});
+}
+
+/// Like [`escape`], then hands the sandbox to `check` for what the guest was
+/// allowed to do inside it.
+pub(crate) fn escape_then(case: &str, setup: impl Fn(&Sandbox), check: impl Fn(&Sandbox)) {
     on_every_engine(|engine, sandbox| {
         // Something for rmdir to aim at.
         fs::create_dir(sandbox.outside.join("emptydir")).unwrap();
@@ -317,6 +323,7 @@ fn escape(case: &str, setup: impl Fn(&Sandbox)) {
             fs::read(sandbox.inside.join("inside.txt")).unwrap(),
             b"inside"
         );
+        check(sandbox);
     });
 }
 
@@ -442,7 +449,7 @@ fn escape_zipslip() {
 // under /ro, and every link or rename between the two, is ENOTCAPABLE and
 // changes nothing on the host, not even a timestamp.
 
-fn read_only(case: &str) {
+pub(crate) fn read_only(case: &str) {
     on_every_engine(|engine, sandbox| {
         let ro = sandbox.inside.join("ro");
         let rw = sandbox.inside.join("rw");

@@ -8,3 +8,4 @@
 mod common;
 mod fs;
 mod misc;
+mod regressions;
