@@ -16,7 +16,7 @@
 //!   together with the store's data (a guest without a memory gets an
 //!   empty slice, so every pointer it passes is `EFAULT`);
 //! - passes the [`WasiCtx`], the memory bytes and the raw arguments (each
-//!   `i32` zero-extended into a `u64`) to [`crate::p1::HostFunc::call`];
+//!   `i32` zero-extended into a `u64`) to [`crate::p1::HostFunc::invoke`];
 //! - turns the [`HostResult`] into the engine's terms: `Ok(errno)` is the
 //!   function's `i32` result (none for `proc_exit`, whose `results` is
 //!   empty), [`Termination::Exit`] ends the guest with that status, and
@@ -34,11 +34,11 @@
 //! for func in FUNCTIONS {
 //!     let ty = FuncType::new(func.params.map(val_type), func.results.map(val_type));
 //!     linker.func_new(MODULE, func.name, ty, move |mut caller, params, results| {
-//!         let args = params as raw u64s;
+//!         let args = params.iter().map(raw_u64);
 //!         let outcome = match caller.get_export("memory") {
 //!             Some(memory) => { let (bytes, data) = memory.data_and_store_mut(&mut caller);
-//!                               (func.call)(ctx(data), bytes, args) }
-//!             None => (func.call)(ctx(caller.data_mut()), &mut [], args),
+//!                               func.invoke(ctx(data), bytes, args) }
+//!             None => func.invoke(ctx(caller.data_mut()), &mut [], args),
 //!         };
 //!         match outcome {
 //!             Ok(errno) => results[0] = errno,

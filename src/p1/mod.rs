@@ -58,6 +58,30 @@ pub struct HostFunc {
     pub call: Handler,
 }
 
+/// The most parameters any preview1 function takes (`path_open`'s nine).
+pub const MAX_PARAMS: usize = 9;
+
+impl HostFunc {
+    /// Runs the call with arguments straight from an engine's own value
+    /// type, each `i32` zero-extended. Gathering them on the stack here
+    /// spares every adapter the same buffer and keeps the call free of heap
+    /// allocation; arguments beyond [`MAX_PARAMS`] are ignored.
+    pub fn invoke(
+        &self,
+        ctx: &mut WasiCtx,
+        memory: &mut [u8],
+        args: impl IntoIterator<Item = u64>,
+    ) -> HostResult {
+        let mut raw = [0u64; MAX_PARAMS];
+        let mut len = 0;
+        for (slot, arg) in raw.iter_mut().zip(args) {
+            *slot = arg;
+            len += 1;
+        }
+        (self.call)(ctx, memory, &raw[..len])
+    }
+}
+
 /// Turns what a family handler returns into what the adapter expects.
 trait IntoHostResult {
     fn into_host_result(self) -> HostResult;

@@ -5,13 +5,10 @@
 //! Like every adapter, this crate holds no WASI logic: it moves arguments,
 //! memory and results between wasmi and the core.
 
-use capwasi::p1::{HostFunc, ValType, FUNCTIONS, MODULE};
+use capwasi::p1::{ValType, FUNCTIONS, MODULE};
 use capwasi::{RunError, Termination, WasiCtx};
 use wasmi::errors::{ErrorKind, InstantiationError};
 use wasmi::{Caller, Engine, Extern, FuncType, Linker, Module, Store, TrapCode, Val};
-
-/// The most parameters any preview1 function takes (`path_open`).
-const MAX_PARAMS: usize = 9;
 
 fn val_type(ty: ValType) -> wasmi::ValType {
     match ty {
@@ -42,7 +39,6 @@ pub fn add_to_linker<T: 'static>(
             func.params.iter().copied().map(val_type),
             func.results.iter().copied().map(val_type),
         );
-        let HostFunc { call, .. } = *func;
         // wasmi copies a small buffer of values for every dynamic host call;
         // typed registration would not, but the table's signatures are values
         // rather than types.
@@ -51,17 +47,12 @@ pub fn add_to_linker<T: 'static>(
             func.name,
             ty,
             move |mut caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
-                let mut args = [0u64; MAX_PARAMS];
-                for (slot, val) in args.iter_mut().zip(params) {
-                    *slot = raw(val);
-                }
-                let args = &args[..params.len().min(MAX_PARAMS)];
                 let outcome = match caller.get_export("memory") {
                     Some(Extern::Memory(memory)) => {
                         let (bytes, data) = memory.data_and_store_mut(&mut caller);
-                        call(ctx(data), bytes, args)
+                        func.invoke(ctx(data), bytes, params.iter().map(raw))
                     }
-                    _ => call(ctx(caller.data_mut()), &mut [], args),
+                    _ => func.invoke(ctx(caller.data_mut()), &mut [], params.iter().map(raw)),
                 };
                 match outcome {
                     Ok(errno) => {

@@ -5,7 +5,7 @@
 //! it. Like every adapter, this crate holds no WASI logic: it moves
 //! arguments, memory and results between wasmtime and the core.
 
-use capwasi::p1::{HostFunc, ValType, FUNCTIONS, MODULE};
+use capwasi::p1::{ValType, FUNCTIONS, MODULE};
 use capwasi::{RunError, Termination, WasiCtx};
 use wasmtime::{Caller, Engine, Extern, FuncType, Linker, Module, Store, Val};
 
@@ -56,23 +56,17 @@ pub fn add_to_linker<T: 'static>(
             func.params.iter().copied().map(val_type),
             func.results.iter().copied().map(val_type),
         );
-        let HostFunc { call, .. } = *func;
         linker.func_new(
             MODULE,
             func.name,
             ty,
             move |mut caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
-                let mut args = [0u64; 9];
-                for (slot, val) in args.iter_mut().zip(params) {
-                    *slot = raw(val);
-                }
-                let args = &args[..params.len().min(9)];
                 let outcome = match caller.get_export("memory") {
                     Some(Extern::Memory(memory)) => {
                         let (bytes, data) = memory.data_and_store_mut(&mut caller);
-                        call(ctx(data), bytes, args)
+                        func.invoke(ctx(data), bytes, params.iter().map(raw))
                     }
-                    _ => call(ctx(caller.data_mut()), &mut [], args),
+                    _ => func.invoke(ctx(caller.data_mut()), &mut [], params.iter().map(raw)),
                 };
                 match outcome {
                     Ok(errno) => {
