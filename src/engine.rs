@@ -28,7 +28,7 @@
 //! [`RunError`].
 //!
 //! The `capwasi-wasmi` crate (`adapters/wasmi`) is the worked example, in
-//! about 130 lines. Its registration loop, in outline:
+//! about 120 lines. Its registration loop, in outline:
 //!
 //! ```text
 //! for func in FUNCTIONS {
