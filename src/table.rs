@@ -106,8 +106,8 @@ mod tests {
     #[test]
     fn renumber_replaces_and_frees() {
         let mut t = Table::new(8);
-        t.push('a').unwrap();
-        t.push('b').unwrap();
+        assert_eq!(t.push('a'), Ok(0));
+        assert_eq!(t.push('b'), Ok(1));
         assert_eq!(t.renumber(0, 0), Ok(()));
         assert_eq!(t.renumber(0, 5), Err(Errno::Badf));
         assert_eq!(t.renumber(5, 0), Err(Errno::Badf));
