@@ -10,7 +10,8 @@ use std::any::Any;
 use std::io::{self, IoSlice, IoSliceMut, SeekFrom};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use cap_fs_ext::{
@@ -18,10 +19,10 @@ use cap_fs_ext::{
     SystemTimeSpec,
 };
 use cap_std::fs as cap;
-use rustix::fs::{FallocateFlags, OFlags, Timespec, Timestamps};
+use rustix::fs::{AtFlags, FallocateFlags, OFlags, Timespec, Timestamps};
 
 use super::{
-    Advice, Dir, DirEntries, DirEntry, DirPerms, FdFlags, FilePerms, FileType, Filestat,
+    Advice, Dir, DirEntries, DirEntry, DirPerms, DirStream, FdFlags, FilePerms, FileType, Filestat,
     OpenOptions, Opened, SetTime,
 };
 
@@ -39,15 +40,31 @@ fn forces_follow(path: &str) -> bool {
 const MAX_SYMLINK_HOPS: usize = 40;
 
 /// A host directory, and what the embedder allowed beneath it.
+///
+/// The handle is reference-counted so that one grant can be shared by many
+/// guests (see [`HostDir::share`]) without a descriptor each.
 pub struct HostDir {
-    dir: cap::Dir,
+    dir: Arc<cap::Dir>,
     perms: DirPerms,
 }
 
 impl HostDir {
     /// Wraps an open cap-std directory.
     pub fn new(dir: cap::Dir, perms: DirPerms) -> Self {
-        HostDir { dir, perms }
+        HostDir {
+            dir: Arc::new(dir),
+            perms,
+        }
+    }
+
+    /// The same directory for another guest, with the same or narrower
+    /// permissions. No system call is made: thousands of guests given one
+    /// directory hold one host descriptor between them.
+    pub fn share(&self, perms: DirPerms) -> Self {
+        HostDir {
+            dir: Arc::clone(&self.dir),
+            perms: self.perms.narrowed(perms),
+        }
     }
 
     /// Opens a host directory by path. This is the embedder's act of
@@ -123,17 +140,28 @@ impl Dir for HostDir {
             opts.create(true);
         }
         let file = self.dir.open_with(path, &opts)?.into_std();
-        let stat = rustix::fs::fstat(&file)?;
-        let filetype = FileType::from_mode(stat.st_mode);
-        if filetype == FileType::Directory {
+        let perms = self.perms;
+        if o.directory {
             let dir = cap::Dir::from_std_file(file);
-            return Ok(Opened::Dir(Box::new(HostDir::new(dir, self.perms))));
+            return Ok(Opened::Dir(Box::new(HostDir::new(dir, perms))));
         }
-        Ok(Opened::File(Box::new(HostFile::with_type(
-            file,
-            self.perms.file_perms(),
-            filetype,
-        ))))
+        if write {
+            // The kernel opens no directory for writing, so this is a file;
+            // its exact type waits until someone asks, sparing an fstat on
+            // every create.
+            return Ok(Opened::File(Box::new(HostFile::untyped(
+                file,
+                perms.file_perms(),
+            ))));
+        }
+        let stat_type_bits = rustix::fs::fstat(&file)?.st_mode & TYPE_BITS;
+        if FileType::from_mode(stat_type_bits) == FileType::Directory {
+            let dir = cap::Dir::from_std_file(file);
+            return Ok(Opened::Dir(Box::new(HostDir::new(dir, perms))));
+        }
+        let file = HostFile::untyped(file, perms.file_perms());
+        file.type_bits.store(stat_type_bits, Ordering::Relaxed);
+        Ok(Opened::File(Box::new(file)))
     }
 
     fn create_dir(&self, path: &str) -> io::Result<()> {
@@ -237,20 +265,63 @@ impl Dir for HostDir {
     }
 
     fn entries(&self) -> io::Result<DirEntries> {
-        use std::os::unix::fs::DirEntryExt;
-        let entries = self.dir.entries()?.map(|entry| {
-            let entry = entry?;
-            Ok(DirEntry {
-                name: entry.file_name().to_string_lossy().into_owned(),
-                ino: entry.ino(),
-                filetype: cap_filetype(entry.file_type()?),
-            })
-        });
-        Ok(Box::new(entries))
+        // A stream of its own, so that its offset is not shared with the
+        // handle (which may have been opened with `O_PATH` and could not be
+        // listed at all). "." names the directory itself: nothing to escape.
+        let own = rustix::fs::openat(
+            &*self.dir,
+            ".",
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            rustix::fs::Mode::empty(),
+        )?;
+        Ok(Box::new(HostDirStream {
+            stream: rustix::fs::Dir::new(own)?,
+        }))
     }
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+/// A host listing, read straight from the kernel's `getdents` buffer.
+struct HostDirStream {
+    stream: rustix::fs::Dir,
+}
+
+impl DirStream for HostDirStream {
+    fn next_into(&mut self, out: &mut DirEntry) -> io::Result<bool> {
+        loop {
+            let Some(entry) = self.stream.read() else {
+                return Ok(false);
+            };
+            let entry = entry?;
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            out.name.clear();
+            // Guest paths are UTF-8, so a name that is not could never be
+            // opened by the guest; it is shown, lossily, all the same.
+            match std::str::from_utf8(name) {
+                Ok(name) => out.name.push_str(name),
+                Err(_) => out.name.push_str(&String::from_utf8_lossy(name)),
+            }
+            out.ino = entry.ino();
+            let filetype = entry.file_type();
+            if filetype != rustix::fs::FileType::Unknown {
+                out.filetype = FileType::from_mode(filetype.as_raw_mode());
+                return Ok(true);
+            }
+            // Some filesystems leave the type out of the listing. The name
+            // is one component straight from the kernel, never `.` or
+            // `..`, and is not followed, so this stat stays in the
+            // directory.
+            let name = entry.file_name().to_owned();
+            let stat = rustix::fs::statat(self.stream.fd()?, &name, AtFlags::SYMLINK_NOFOLLOW)?;
+            out.filetype = FileType::from_mode(stat.st_mode);
+            return Ok(true);
+        }
     }
 }
 
@@ -265,27 +336,30 @@ enum SyncAfterWrite {
     All = 2,
 }
 
+/// The bits of `st_mode` that give a file's type (`S_IFMT`).
+const TYPE_BITS: u32 = 0o170000;
+
 /// A host file, device or pipe.
 pub struct HostFile {
     file: std::fs::File,
     perms: FilePerms,
-    filetype: FileType,
+    /// The `st_mode` type bits, read on first use (a descriptor's type
+    /// never changes); zero until then, which no real file has.
+    type_bits: AtomicU32,
     sync_after_write: AtomicU8,
 }
 
 impl HostFile {
-    /// Wraps an open host file, reading its type once: a descriptor's type
-    /// never changes, and `fd_fdstat_get` asks for it often.
+    /// Wraps an open host file.
     pub fn new(file: std::fs::File, perms: FilePerms) -> io::Result<Self> {
-        let filetype = FileType::from_mode(rustix::fs::fstat(&file)?.st_mode);
-        Ok(HostFile::with_type(file, perms, filetype))
+        Ok(HostFile::untyped(file, perms))
     }
 
-    fn with_type(file: std::fs::File, perms: FilePerms, filetype: FileType) -> Self {
+    fn untyped(file: std::fs::File, perms: FilePerms) -> Self {
         HostFile {
             file,
             perms,
-            filetype,
+            type_bits: AtomicU32::new(0),
             sync_after_write: AtomicU8::new(SyncAfterWrite::No as u8),
         }
     }
@@ -302,7 +376,12 @@ impl HostFile {
 
 impl super::File for HostFile {
     fn filetype(&self) -> io::Result<FileType> {
-        Ok(self.filetype)
+        let mut bits = self.type_bits.load(Ordering::Relaxed);
+        if bits == 0 {
+            bits = rustix::fs::fstat(&self.file)?.st_mode & TYPE_BITS;
+            self.type_bits.store(bits, Ordering::Relaxed);
+        }
+        Ok(FileType::from_mode(bits))
     }
 
     fn read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
@@ -460,25 +539,6 @@ fn nanos(secs: i64, nsecs: i64) -> u64 {
         .unwrap_or(0)
         .saturating_mul(1_000_000_000)
         .saturating_add(u64::try_from(nsecs).unwrap_or(0))
-}
-
-fn cap_filetype(ft: cap::FileType) -> FileType {
-    use cap_std::fs::FileTypeExt;
-    if ft.is_dir() {
-        FileType::Directory
-    } else if ft.is_file() {
-        FileType::RegularFile
-    } else if ft.is_symlink() {
-        FileType::SymbolicLink
-    } else if ft.is_block_device() {
-        FileType::BlockDevice
-    } else if ft.is_char_device() {
-        FileType::CharacterDevice
-    } else if ft.is_socket() {
-        FileType::SocketStream
-    } else {
-        FileType::Unknown
-    }
 }
 
 fn time_spec(t: SetTime) -> SystemTimeSpec {

@@ -157,8 +157,27 @@ pub struct DirEntry {
     pub filetype: FileType,
 }
 
+impl Default for DirEntry {
+    fn default() -> Self {
+        DirEntry {
+            name: String::new(),
+            ino: 0,
+            filetype: FileType::Unknown,
+        }
+    }
+}
+
 /// A stream of directory entries, excluding `.` and `..`.
-pub type DirEntries = Box<dyn Iterator<Item = io::Result<DirEntry>> + Send>;
+///
+/// Each entry is written over the previous one, so that listing a large
+/// directory allocates nothing per entry.
+pub trait DirStream: Send {
+    /// Overwrites `entry` with the next entry; `false` at the end.
+    fn next_into(&mut self, entry: &mut DirEntry) -> io::Result<bool>;
+}
+
+/// A listing as a backend hands it out.
+pub type DirEntries = Box<dyn DirStream>;
 
 /// Socket operations, for a handle that is a socket.
 pub trait Socket: Send + Sync {

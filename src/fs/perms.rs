@@ -31,6 +31,16 @@ impl DirPerms {
         }
     }
 
+    /// The permissions that both `self` and `other` allow: a share of a
+    /// grant never exceeds the grant.
+    pub fn narrowed(self, other: DirPerms) -> DirPerms {
+        if self.can_mutate() && other.can_mutate() {
+            DirPerms::ReadWrite
+        } else {
+            DirPerms::ReadOnly
+        }
+    }
+
     /// The permissions of a file opened beneath this directory.
     pub fn file_perms(self) -> FilePerms {
         FilePerms {

@@ -13,7 +13,10 @@ use super::{Dir, DirEntries, DirEntry};
 pub struct ReadDirCursor {
     stream: DirEntries,
     position: u64,
-    peeked: Option<DirEntry>,
+    /// The entry at the cursor, valid when `peeked`; reused for every
+    /// entry so that a listing allocates nothing per entry.
+    entry: DirEntry,
+    peeked: bool,
 }
 
 impl ReadDirCursor {
@@ -22,7 +25,8 @@ impl ReadDirCursor {
         Ok(ReadDirCursor {
             stream: dir.entries()?,
             position: 0,
-            peeked: None,
+            entry: DirEntry::default(),
+            peeked: false,
         })
     }
 
@@ -43,15 +47,15 @@ impl ReadDirCursor {
 
     /// The entry at the cursor, or `None` at the end.
     pub fn peek(&mut self) -> io::Result<Option<&DirEntry>> {
-        if self.peeked.is_none() {
-            self.peeked = self.stream.next().transpose()?;
+        if !self.peeked {
+            self.peeked = self.stream.next_into(&mut self.entry)?;
         }
-        Ok(self.peeked.as_ref())
+        Ok(self.peeked.then_some(&self.entry))
     }
 
     /// Steps past the entry at the cursor.
     pub fn advance(&mut self) {
-        if self.peeked.take().is_some() {
+        if std::mem::take(&mut self.peeked) {
             self.position += 1;
         }
     }

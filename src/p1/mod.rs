@@ -110,6 +110,27 @@ impl IntoHostResult for HostResult {
 
 macro_rules! p1_functions {
     ($($family:ident :: $name:ident ( $($arg:ident : $ty:tt),* ) $(-> $never:tt)? ;)*) => {
+        /// Every preview1 function with its arguments in their core wasm
+        /// types, for adapters that register typed host functions (see
+        /// [`for_each_function!`](crate::for_each_function)). Each returns
+        /// what [`HostFunc::call`] would.
+        #[allow(non_snake_case)]
+        pub mod typed {
+            use super::*;
+            $(
+                #[doc = concat!("`", stringify!($name), "`, typed.")]
+                #[inline]
+                pub fn $name(ctx: &mut WasiCtx, memory: &mut [u8], $($arg: p1_functions!(@wasm $ty)),*) -> HostResult {
+                    let mut memory = GuestMemory::new(memory);
+                    let result = $family::$name(ctx, &mut memory, $(p1_functions!(@host $ty, $arg)),*).into_host_result();
+                    if let Ok(errno @ 1..) = result {
+                        tracing::trace!(call = stringify!($name), errno, "preview1 call failed");
+                    }
+                    result
+                }
+            )*
+        }
+
         /// Every preview1 function, in witx order.
         pub static FUNCTIONS: &[HostFunc] = &[$(
             HostFunc {
@@ -117,77 +138,97 @@ macro_rules! p1_functions {
                 params: &[$(p1_functions!(@ty $ty)),*],
                 results: p1_functions!(@results $($never)?),
                 call: |ctx, memory, args| {
-                    let mut memory = GuestMemory::new(memory);
                     #[allow(unused_mut, unused_variables)]
                     let mut args = args.iter().copied();
-                    $(let $arg = p1_functions!(@arg $ty, args);)*
-                    let result = $family::$name(ctx, &mut memory, $($arg),*).into_host_result();
-                    if let Ok(errno @ 1..) = result {
-                        tracing::trace!(call = stringify!($name), errno, "preview1 call failed");
-                    }
-                    result
+                    typed::$name(ctx, memory, $(p1_functions!(@arg $ty, args)),*)
                 },
             },
         )*];
     };
     (@ty i32) => { ValType::I32 };
     (@ty i64) => { ValType::I64 };
+    (@wasm i32) => { i32 };
+    (@wasm i64) => { i64 };
+    // Pointers, lengths and flags are unsigned in witx; offsets and rights
+    // travel as raw 64-bit patterns.
+    (@host i32, $arg:ident) => { $arg as u32 };
+    (@host i64, $arg:ident) => { $arg as u64 };
     // An adapter passes exactly the declared arguments; a short list reads
     // as zeros rather than a panic.
-    (@arg i32, $args:ident) => { $args.next().unwrap_or(0) as u32 };
-    (@arg i64, $args:ident) => { $args.next().unwrap_or(0) };
+    (@arg i32, $args:ident) => { $args.next().unwrap_or(0) as i32 };
+    (@arg i64, $args:ident) => { $args.next().unwrap_or(0) as i64 };
     (@results) => { &[ValType::I32] };
     (@results !) => { &[] };
 }
 
-p1_functions! {
-    args::args_get(argv: i32, argv_buf: i32);
-    args::args_sizes_get(argc: i32, argv_buf_size: i32);
-    args::environ_get(environ: i32, environ_buf: i32);
-    args::environ_sizes_get(count: i32, buf_size: i32);
-    clock::clock_res_get(id: i32, resolution: i32);
-    clock::clock_time_get(id: i32, precision: i64, time: i32);
-    fd::fd_advise(fd: i32, offset: i64, len: i64, advice: i32);
-    fd::fd_allocate(fd: i32, offset: i64, len: i64);
-    fd::fd_close(fd: i32);
-    fd::fd_datasync(fd: i32);
-    fd::fd_fdstat_get(fd: i32, stat: i32);
-    fd::fd_fdstat_set_flags(fd: i32, flags: i32);
-    fd::fd_fdstat_set_rights(fd: i32, base: i64, inheriting: i64);
-    fd::fd_filestat_get(fd: i32, stat: i32);
-    fd::fd_filestat_set_size(fd: i32, size: i64);
-    fd::fd_filestat_set_times(fd: i32, atim: i64, mtim: i64, fst_flags: i32);
-    fd::fd_pread(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nread: i32);
-    fd::fd_prestat_get(fd: i32, prestat: i32);
-    fd::fd_prestat_dir_name(fd: i32, path: i32, path_len: i32);
-    fd::fd_pwrite(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nwritten: i32);
-    fd::fd_read(fd: i32, iovs: i32, iovs_len: i32, nread: i32);
-    fd::fd_readdir(fd: i32, buf: i32, buf_len: i32, cookie: i64, bufused: i32);
-    fd::fd_renumber(fd: i32, to: i32);
-    fd::fd_seek(fd: i32, offset: i64, whence: i32, newoffset: i32);
-    fd::fd_sync(fd: i32);
-    fd::fd_tell(fd: i32, offset: i32);
-    fd::fd_write(fd: i32, iovs: i32, iovs_len: i32, nwritten: i32);
-    path::path_create_directory(fd: i32, path: i32, path_len: i32);
-    path::path_filestat_get(fd: i32, flags: i32, path: i32, path_len: i32, stat: i32);
-    path::path_filestat_set_times(fd: i32, flags: i32, path: i32, path_len: i32, atim: i64, mtim: i64, fst_flags: i32);
-    path::path_link(old_fd: i32, old_flags: i32, old_path: i32, old_path_len: i32, new_fd: i32, new_path: i32, new_path_len: i32);
-    path::path_open(fd: i32, dirflags: i32, path: i32, path_len: i32, oflags: i32, rights_base: i64, rights_inheriting: i64, fdflags: i32, opened: i32);
-    path::path_readlink(fd: i32, path: i32, path_len: i32, buf: i32, buf_len: i32, bufused: i32);
-    path::path_remove_directory(fd: i32, path: i32, path_len: i32);
-    path::path_rename(fd: i32, old_path: i32, old_path_len: i32, new_fd: i32, new_path: i32, new_path_len: i32);
-    path::path_symlink(old_path: i32, old_path_len: i32, fd: i32, new_path: i32, new_path_len: i32);
-    path::path_unlink_file(fd: i32, path: i32, path_len: i32);
-    poll::poll_oneoff(subscriptions: i32, events: i32, nsubscriptions: i32, nevents: i32);
-    proc::proc_exit(rval: i32) -> !;
-    proc::proc_raise(sig: i32);
-    proc::sched_yield();
-    random::random_get(buf: i32, buf_len: i32);
-    sock::sock_accept(fd: i32, flags: i32, opened: i32);
-    sock::sock_recv(fd: i32, ri_data: i32, ri_data_len: i32, ri_flags: i32, ro_datalen: i32, ro_flags: i32);
-    sock::sock_send(fd: i32, si_data: i32, si_data_len: i32, si_flags: i32, so_datalen: i32);
-    sock::sock_shutdown(fd: i32, how: i32);
+/// Expands `$callback! { … }` with the signature of every preview1
+/// function, in witx order, one per line:
+///
+/// ```text
+/// family::name(arg: i32, other: i64, …);
+/// proc::proc_exit(rval: i32) -> !;
+/// ```
+///
+/// `family` is the core module that implements the call; `-> !` marks the
+/// one function with no result. Adapters use it to register each function
+/// as a typed host function calling [`p1::typed`](crate::p1::typed), which
+/// engines dispatch much faster than a dynamically typed one; the core
+/// builds [`FUNCTIONS`](crate::p1::FUNCTIONS) from the same list.
+#[macro_export]
+macro_rules! for_each_function {
+    ($callback:ident) => {
+        $callback! {
+            args::args_get(argv: i32, argv_buf: i32);
+            args::args_sizes_get(argc: i32, argv_buf_size: i32);
+            args::environ_get(environ: i32, environ_buf: i32);
+            args::environ_sizes_get(count: i32, buf_size: i32);
+            clock::clock_res_get(id: i32, resolution: i32);
+            clock::clock_time_get(id: i32, precision: i64, time: i32);
+            fd::fd_advise(fd: i32, offset: i64, len: i64, advice: i32);
+            fd::fd_allocate(fd: i32, offset: i64, len: i64);
+            fd::fd_close(fd: i32);
+            fd::fd_datasync(fd: i32);
+            fd::fd_fdstat_get(fd: i32, stat: i32);
+            fd::fd_fdstat_set_flags(fd: i32, flags: i32);
+            fd::fd_fdstat_set_rights(fd: i32, base: i64, inheriting: i64);
+            fd::fd_filestat_get(fd: i32, stat: i32);
+            fd::fd_filestat_set_size(fd: i32, size: i64);
+            fd::fd_filestat_set_times(fd: i32, atim: i64, mtim: i64, fst_flags: i32);
+            fd::fd_pread(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nread: i32);
+            fd::fd_prestat_get(fd: i32, prestat: i32);
+            fd::fd_prestat_dir_name(fd: i32, path: i32, path_len: i32);
+            fd::fd_pwrite(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nwritten: i32);
+            fd::fd_read(fd: i32, iovs: i32, iovs_len: i32, nread: i32);
+            fd::fd_readdir(fd: i32, buf: i32, buf_len: i32, cookie: i64, bufused: i32);
+            fd::fd_renumber(fd: i32, to: i32);
+            fd::fd_seek(fd: i32, offset: i64, whence: i32, newoffset: i32);
+            fd::fd_sync(fd: i32);
+            fd::fd_tell(fd: i32, offset: i32);
+            fd::fd_write(fd: i32, iovs: i32, iovs_len: i32, nwritten: i32);
+            path::path_create_directory(fd: i32, path: i32, path_len: i32);
+            path::path_filestat_get(fd: i32, flags: i32, path: i32, path_len: i32, stat: i32);
+            path::path_filestat_set_times(fd: i32, flags: i32, path: i32, path_len: i32, atim: i64, mtim: i64, fst_flags: i32);
+            path::path_link(old_fd: i32, old_flags: i32, old_path: i32, old_path_len: i32, new_fd: i32, new_path: i32, new_path_len: i32);
+            path::path_open(fd: i32, dirflags: i32, path: i32, path_len: i32, oflags: i32, rights_base: i64, rights_inheriting: i64, fdflags: i32, opened: i32);
+            path::path_readlink(fd: i32, path: i32, path_len: i32, buf: i32, buf_len: i32, bufused: i32);
+            path::path_remove_directory(fd: i32, path: i32, path_len: i32);
+            path::path_rename(fd: i32, old_path: i32, old_path_len: i32, new_fd: i32, new_path: i32, new_path_len: i32);
+            path::path_symlink(old_path: i32, old_path_len: i32, fd: i32, new_path: i32, new_path_len: i32);
+            path::path_unlink_file(fd: i32, path: i32, path_len: i32);
+            poll::poll_oneoff(subscriptions: i32, events: i32, nsubscriptions: i32, nevents: i32);
+            proc::proc_exit(rval: i32) -> !;
+            proc::proc_raise(sig: i32);
+            proc::sched_yield();
+            random::random_get(buf: i32, buf_len: i32);
+            sock::sock_accept(fd: i32, flags: i32, opened: i32);
+            sock::sock_recv(fd: i32, ri_data: i32, ri_data_len: i32, ri_flags: i32, ro_datalen: i32, ro_flags: i32);
+            sock::sock_send(fd: i32, si_data: i32, si_data_len: i32, si_flags: i32, so_datalen: i32);
+            sock::sock_shutdown(fd: i32, how: i32);
+        }
+    };
 }
+
+crate::for_each_function!(p1_functions);
 
 /// Narrows a flags argument to its witx width; set bits beyond it are
 /// `EINVAL`, as are bits the witx type does not define.

@@ -1,29 +1,115 @@
 //! Runs capwasi's preview1 functions on wasmi.
 //!
-//! [`add_to_linker`] registers every entry of [`capwasi::p1::FUNCTIONS`]
-//! with a `wasmi::Linker`; [`WasmiEngine`] runs a command module with it.
-//! Like every adapter, this crate holds no WASI logic: it moves arguments,
-//! memory and results between wasmi and the core.
+//! [`add_to_linker`] registers every preview1 function (the list that
+//! [`capwasi::for_each_function!`] expands) with a `wasmi::Linker`;
+//! [`WasmiEngine`] runs a command module with it. Like every adapter, this
+//! crate holds no WASI logic: it moves arguments, memory and results
+//! between wasmi and the core.
 
-use capwasi::p1::{ValType, FUNCTIONS, MODULE};
+use capwasi::engine::HostResult;
+use capwasi::p1::{typed, MODULE};
 use capwasi::{RunError, Termination, WasiCtx};
 use wasmi::errors::{ErrorKind, InstantiationError};
-use wasmi::{Caller, Engine, Extern, FuncType, Linker, Module, Store, TrapCode, Val};
+use wasmi::{Caller, Engine, Extern, Linker, Memory, Module, Store, TrapCode};
 
-fn val_type(ty: ValType) -> wasmi::ValType {
-    match ty {
-        ValType::I32 => wasmi::ValType::I32,
-        ValType::I64 => wasmi::ValType::I64,
+/// How a host call finds the calling guest's memory. Looking it up by name
+/// costs a string search on every call, so a faster way is used where it
+/// is known to be right.
+trait FindMemory<T>: Copy + Send + Sync + 'static {
+    fn find(self, caller: &mut Caller<'_, T>) -> Option<Memory>;
+}
+
+fn memory_named(caller: &Caller<'_, impl Sized>) -> Option<Memory> {
+    match caller.get_export("memory") {
+        Some(Extern::Memory(memory)) => Some(memory),
+        _ => None,
     }
 }
 
-fn raw(val: &Val) -> u64 {
-    match val {
-        Val::I32(v) => *v as u32 as u64,
-        Val::I64(v) => *v as u64,
-        _ => 0,
+/// Any caller: by export name.
+#[derive(Clone, Copy)]
+struct ByName;
+
+impl<T> FindMemory<T> for ByName {
+    fn find(self, caller: &mut Caller<'_, T>) -> Option<Memory> {
+        memory_named(caller)
     }
 }
+
+/// The store of [`WasmiEngine::run`], which holds exactly one instance: its
+/// memory is looked up once, after instantiation, and every later call can
+/// only come from that instance.
+struct Sole {
+    wasi: WasiCtx,
+    memory: Option<Memory>,
+}
+
+#[derive(Clone, Copy)]
+struct Remembered;
+
+impl FindMemory<Sole> for Remembered {
+    fn find(self, caller: &mut Caller<'_, Sole>) -> Option<Memory> {
+        // Before instantiation ends, a start function's calls find it by
+        // name.
+        caller.data().memory.or_else(|| memory_named(caller))
+    }
+}
+
+/// Runs one call with the caller's memory and context, and turns its
+/// outcome into wasmi's terms.
+#[inline]
+fn call<T>(
+    caller: &mut Caller<'_, T>,
+    ctx: fn(&mut T) -> &mut WasiCtx,
+    memory: impl FindMemory<T>,
+    run: impl FnOnce(&mut WasiCtx, &mut [u8]) -> HostResult,
+) -> Result<i32, wasmi::Error> {
+    let outcome = match memory.find(caller) {
+        Some(memory) => {
+            let (bytes, data) = memory.data_and_store_mut(caller);
+            run(ctx(data), bytes)
+        }
+        // A guest without a memory gets an empty one: every pointer it
+        // passes is EFAULT.
+        None => run(ctx(caller.data_mut()), &mut []),
+    };
+    match outcome {
+        Ok(errno) => Ok(errno),
+        Err(Termination::Exit(code)) => Err(wasmi::Error::i32_exit(code)),
+        Err(Termination::Trap(message)) => Err(wasmi::Error::new(message)),
+    }
+}
+
+/// Registers each function as a typed host function, which wasmi calls
+/// without copying its arguments through a buffer of `Val`s.
+macro_rules! register {
+    ($($family:ident :: $name:ident ( $($arg:ident : $ty:ident),* ) $(-> $never:tt)? ;)*) => {
+        fn register<T: 'static>(
+            linker: &mut Linker<T>,
+            ctx: fn(&mut T) -> &mut WasiCtx,
+            memory: impl FindMemory<T>,
+        ) -> Result<(), wasmi::Error> {
+            $(
+                linker.func_wrap(
+                    MODULE,
+                    stringify!($name),
+                    move |mut caller: Caller<'_, T>, $($arg: $ty),*| {
+                        let result = call(&mut caller, ctx, memory, |wasi, memory| {
+                            typed::$name(wasi, memory, $($arg),*)
+                        });
+                        register!(@result result $($never)?)
+                    },
+                )?;
+            )*
+            Ok(())
+        }
+    };
+    (@result $result:ident) => { $result };
+    // `proc_exit` has no result: it only ever returns an exit or a trap.
+    (@result $result:ident !) => { $result.map(drop) };
+}
+
+capwasi::for_each_function!(register);
 
 /// Registers every preview1 function in `linker`. `ctx` finds the guest's
 /// [`WasiCtx`] in the store's data.
@@ -34,40 +120,7 @@ pub fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
     ctx: fn(&mut T) -> &mut WasiCtx,
 ) -> Result<(), wasmi::Error> {
-    for func in FUNCTIONS {
-        let ty = FuncType::new(
-            func.params.iter().copied().map(val_type),
-            func.results.iter().copied().map(val_type),
-        );
-        // wasmi copies a small buffer of values for every dynamic host call;
-        // typed registration would not, but the table's signatures are values
-        // rather than types.
-        linker.func_new(
-            MODULE,
-            func.name,
-            ty,
-            move |mut caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
-                let outcome = match caller.get_export("memory") {
-                    Some(Extern::Memory(memory)) => {
-                        let (bytes, data) = memory.data_and_store_mut(&mut caller);
-                        func.invoke(ctx(data), bytes, params.iter().map(raw))
-                    }
-                    _ => func.invoke(ctx(caller.data_mut()), &mut [], params.iter().map(raw)),
-                };
-                match outcome {
-                    Ok(errno) => {
-                        if let Some(result) = results.first_mut() {
-                            *result = Val::I32(errno);
-                        }
-                        Ok(())
-                    }
-                    Err(Termination::Exit(code)) => Err(wasmi::Error::i32_exit(code)),
-                    Err(Termination::Trap(message)) => Err(wasmi::Error::new(message)),
-                }
-            },
-        )?;
-    }
-    Ok(())
+    register(linker, ctx, ByName)
 }
 
 /// The trap message when `error` was raised by running the guest, `None`
@@ -125,18 +178,36 @@ impl capwasi::Engine for WasmiEngine {
     }
 
     fn run(&self, wasm: &[u8], ctx: WasiCtx) -> Result<i32, RunError> {
-        let load = |e: wasmi::Error| RunError::Load(one_line(&e));
-        let module = Module::new(&self.engine, wasm).map_err(load)?;
+        let module = Module::new(&self.engine, wasm).map_err(|e| load(&e))?;
+        self.run_module(&module, ctx)
+    }
+}
+
+fn load(error: &wasmi::Error) -> RunError {
+    RunError::Load(one_line(error))
+}
+
+impl WasmiEngine {
+    /// Runs a command module compiled for this engine, like
+    /// [`capwasi::Engine::run`] without compiling it again.
+    pub fn run_module(&self, module: &Module, ctx: WasiCtx) -> Result<i32, RunError> {
+        let load = |e: wasmi::Error| load(&e);
         let mut linker = Linker::new(&self.engine);
-        add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx).map_err(load)?;
-        let mut store = Store::new(&self.engine, ctx);
+        register(&mut linker, |sole: &mut Sole| &mut sole.wasi, Remembered).map_err(load)?;
+        let mut store = Store::new(
+            &self.engine,
+            Sole {
+                wasi: ctx,
+                memory: None,
+            },
+        );
         let ended = |e: wasmi::Error| match e.i32_exit_status() {
             Some(code) => Ok(code),
             None => Err(RunError::Trap(
                 trap_message(&e).unwrap_or_else(|| one_line(&e)),
             )),
         };
-        let instance = match linker.instantiate_and_start(&mut store, &module) {
+        let instance = match linker.instantiate_and_start(&mut store, module) {
             Ok(instance) => instance,
             // A start function may exit or trap too; anything else is a
             // module that cannot be linked.
@@ -145,6 +216,7 @@ impl capwasi::Engine for WasmiEngine {
             }
             Err(e) => return Err(load(e)),
         };
+        store.data_mut().memory = instance.get_memory(&store, "memory");
         let start = instance
             .get_typed_func::<(), ()>(&store, "_start")
             .map_err(|e| RunError::Load(format!("no usable `_start` export: {}", one_line(&e))))?;

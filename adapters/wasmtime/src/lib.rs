@@ -1,13 +1,15 @@
 //! Runs capwasi's preview1 functions on wasmtime.
 //!
-//! [`add_to_linker`] registers every entry of [`capwasi::p1::FUNCTIONS`]
-//! with a `wasmtime::Linker`; [`WasmtimeEngine`] runs a command module with
-//! it. Like every adapter, this crate holds no WASI logic: it moves
-//! arguments, memory and results between wasmtime and the core.
+//! [`add_to_linker`] registers every preview1 function (the list that
+//! [`capwasi::for_each_function!`] expands) with a `wasmtime::Linker`;
+//! [`WasmtimeEngine`] runs a command module with it. Like every adapter,
+//! this crate holds no WASI logic: it moves arguments, memory and results
+//! between wasmtime and the core.
 
-use capwasi::p1::{ValType, FUNCTIONS, MODULE};
+use capwasi::engine::HostResult;
+use capwasi::p1::{typed, MODULE};
 use capwasi::{RunError, Termination, WasiCtx};
-use wasmtime::{Caller, Engine, Extern, FuncType, Linker, Module, Store, Val};
+use wasmtime::{Caller, Engine, Extern, Linker, Memory, Module, ModuleExport, Store};
 
 /// The error a host call returns to end the guest with an exit status;
 /// [`exit_status`] recognises it again.
@@ -28,20 +30,120 @@ pub fn exit_status(error: &wasmtime::Error) -> Option<i32> {
     error.downcast_ref::<Exit>().map(|exit| exit.0)
 }
 
-fn val_type(ty: ValType) -> wasmtime::ValType {
-    match ty {
-        ValType::I32 => wasmtime::ValType::I32,
-        ValType::I64 => wasmtime::ValType::I64,
+/// How a host call finds the calling guest's memory. Looking it up by name
+/// is a large share of a cheap call, so the faster ways are used where they
+/// are known to be right.
+trait FindMemory<T>: Copy + Send + Sync + 'static {
+    fn find(self, caller: &mut Caller<'_, T>) -> Option<Memory>;
+}
+
+fn memory_named(caller: &mut Caller<'_, impl Sized>) -> Option<Memory> {
+    match caller.get_export("memory") {
+        Some(Extern::Memory(memory)) => Some(memory),
+        _ => None,
     }
 }
 
-fn raw(val: &Val) -> u64 {
-    match val {
-        Val::I32(v) => *v as u32 as u64,
-        Val::I64(v) => *v as u64,
-        _ => 0,
+/// Any caller: by export name.
+#[derive(Clone, Copy)]
+struct ByName;
+
+impl<T> FindMemory<T> for ByName {
+    fn find(self, caller: &mut Caller<'_, T>) -> Option<Memory> {
+        memory_named(caller)
     }
 }
+
+/// Instances of one module: by export index. wasmtime checks the index
+/// against the calling instance's module, so another module's instance
+/// falls back to the name.
+#[derive(Clone, Copy)]
+struct ByIndex(ModuleExport);
+
+impl<T> FindMemory<T> for ByIndex {
+    fn find(self, caller: &mut Caller<'_, T>) -> Option<Memory> {
+        match caller.get_module_export(&self.0) {
+            Some(Extern::Memory(memory)) => Some(memory),
+            Some(_) => None,
+            None => memory_named(caller),
+        }
+    }
+}
+
+/// The store of [`WasmtimeEngine::run_module`], which holds exactly one
+/// instance: its memory is looked up once, after instantiation, and every
+/// later call can only come from that instance.
+struct Sole {
+    wasi: WasiCtx,
+    memory: Option<Memory>,
+}
+
+#[derive(Clone, Copy)]
+struct Remembered;
+
+impl FindMemory<Sole> for Remembered {
+    fn find(self, caller: &mut Caller<'_, Sole>) -> Option<Memory> {
+        // Before instantiation ends, a start function's calls find it by
+        // name.
+        caller.data().memory.or_else(|| memory_named(caller))
+    }
+}
+
+/// Runs one call with the caller's memory and context, and turns its
+/// outcome into wasmtime's terms.
+#[inline]
+fn call<T>(
+    caller: &mut Caller<'_, T>,
+    ctx: fn(&mut T) -> &mut WasiCtx,
+    memory: impl FindMemory<T>,
+    run: impl FnOnce(&mut WasiCtx, &mut [u8]) -> HostResult,
+) -> wasmtime::Result<i32> {
+    let outcome = match memory.find(caller) {
+        Some(memory) => {
+            let (bytes, data) = memory.data_and_store_mut(caller);
+            run(ctx(data), bytes)
+        }
+        // A guest without a memory gets an empty one: every pointer it
+        // passes is EFAULT.
+        None => run(ctx(caller.data_mut()), &mut []),
+    };
+    match outcome {
+        Ok(errno) => Ok(errno),
+        Err(Termination::Exit(code)) => Err(wasmtime::Error::new(Exit(code))),
+        Err(Termination::Trap(message)) => Err(wasmtime::Error::msg(message)),
+    }
+}
+
+/// Registers each function as a typed host function: wasmtime then calls
+/// it with its arguments in registers, with no boxing into `Val`s.
+macro_rules! register {
+    ($($family:ident :: $name:ident ( $($arg:ident : $ty:ident),* ) $(-> $never:tt)? ;)*) => {
+        fn register<T: 'static>(
+            linker: &mut Linker<T>,
+            ctx: fn(&mut T) -> &mut WasiCtx,
+            memory: impl FindMemory<T>,
+        ) -> wasmtime::Result<()> {
+            $(
+                linker.func_wrap(
+                    MODULE,
+                    stringify!($name),
+                    move |mut caller: Caller<'_, T>, $($arg: $ty),*| {
+                        let result = call(&mut caller, ctx, memory, |wasi, memory| {
+                            typed::$name(wasi, memory, $($arg),*)
+                        });
+                        register!(@result result $($never)?)
+                    },
+                )?;
+            )*
+            Ok(())
+        }
+    };
+    (@result $result:ident) => { $result };
+    // `proc_exit` has no result: it only ever returns an exit or a trap.
+    (@result $result:ident !) => { $result.map(drop) };
+}
+
+capwasi::for_each_function!(register);
 
 /// Registers every preview1 function in `linker`. `ctx` finds the guest's
 /// [`WasiCtx`] in the store's data.
@@ -49,39 +151,22 @@ pub fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
     ctx: fn(&mut T) -> &mut WasiCtx,
 ) -> wasmtime::Result<()> {
-    let engine = linker.engine().clone();
-    for func in FUNCTIONS {
-        let ty = FuncType::new(
-            &engine,
-            func.params.iter().copied().map(val_type),
-            func.results.iter().copied().map(val_type),
-        );
-        linker.func_new(
-            MODULE,
-            func.name,
-            ty,
-            move |mut caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
-                let outcome = match caller.get_export("memory") {
-                    Some(Extern::Memory(memory)) => {
-                        let (bytes, data) = memory.data_and_store_mut(&mut caller);
-                        func.invoke(ctx(data), bytes, params.iter().map(raw))
-                    }
-                    _ => func.invoke(ctx(caller.data_mut()), &mut [], params.iter().map(raw)),
-                };
-                match outcome {
-                    Ok(errno) => {
-                        if let Some(result) = results.first_mut() {
-                            *result = Val::I32(errno);
-                        }
-                        Ok(())
-                    }
-                    Err(Termination::Exit(code)) => Err(wasmtime::Error::new(Exit(code))),
-                    Err(Termination::Trap(message)) => Err(wasmtime::Error::msg(message)),
-                }
-            },
-        )?;
+    register(linker, ctx, ByName)
+}
+
+/// Like [`add_to_linker`], with a faster path for instances of `module`:
+/// each call finds the guest's memory by its export index instead of by
+/// name. Instances of other modules still work, at the cost of the name
+/// lookup.
+pub fn add_to_linker_for<T: 'static>(
+    linker: &mut Linker<T>,
+    ctx: fn(&mut T) -> &mut WasiCtx,
+    module: &Module,
+) -> wasmtime::Result<()> {
+    match module.get_export_index("memory") {
+        Some(index) => register(linker, ctx, ByIndex(index)),
+        None => register(linker, ctx, ByName),
     }
-    Ok(())
 }
 
 /// wasmtime as a [`capwasi::Engine`].
@@ -115,24 +200,42 @@ impl capwasi::Engine for WasmtimeEngine {
     }
 
     fn run(&self, wasm: &[u8], ctx: WasiCtx) -> Result<i32, RunError> {
-        let load = |e: wasmtime::Error| RunError::Load(format!("{e:#}"));
-        let module = Module::new(&self.engine, wasm).map_err(load)?;
+        let module = Module::new(&self.engine, wasm).map_err(load_error)?;
+        self.run_module(&module, ctx)
+    }
+}
+
+fn load_error(e: wasmtime::Error) -> RunError {
+    RunError::Load(format!("{e:#}"))
+}
+
+impl WasmtimeEngine {
+    /// Runs a command module compiled for this engine, like
+    /// [`capwasi::Engine::run`] without compiling it again.
+    pub fn run_module(&self, module: &Module, ctx: WasiCtx) -> Result<i32, RunError> {
         let mut linker = Linker::new(&self.engine);
-        add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx).map_err(load)?;
-        let mut store = Store::new(&self.engine, ctx);
+        register(&mut linker, |sole: &mut Sole| &mut sole.wasi, Remembered).map_err(load_error)?;
+        let mut store = Store::new(
+            &self.engine,
+            Sole {
+                wasi: ctx,
+                memory: None,
+            },
+        );
         let ended = |e: wasmtime::Error| match exit_status(&e) {
             Some(code) => Ok(code),
             None => Err(RunError::Trap(format!("{e:?}"))),
         };
-        let instance = match linker.instantiate(&mut store, &module) {
+        let instance = match linker.instantiate(&mut store, module) {
             Ok(instance) => instance,
             // A start function may exit or trap too; anything else is a
             // module that cannot be linked.
             Err(e) if e.downcast_ref::<wasmtime::Trap>().is_some() || exit_status(&e).is_some() => {
                 return ended(e)
             }
-            Err(e) => return Err(load(e)),
+            Err(e) => return Err(load_error(e)),
         };
+        store.data_mut().memory = instance.get_memory(&mut store, "memory");
         let start = instance
             .get_typed_func::<(), ()>(&mut store, "_start")
             .map_err(|e| RunError::Load(format!("no usable `_start` export: {e:#}")))?;
