@@ -5,22 +5,30 @@
 //! The core never names an engine. An engine adapter is a small crate that
 //! does two things, and holds no WASI logic of its own.
 //!
-//! **1. Register the function table.** [`crate::p1::FUNCTIONS`] lists every
-//! preview1 function with its import name, its core wasm signature
-//! ([`crate::p1::HostFunc::params`] and [`crate::p1::HostFunc::results`],
-//! in [`crate::p1::ValType`]s) and its handler. For each entry the adapter
-//! defines a host function named [`crate::p1::MODULE`]`.name` with that
-//! signature, and on every call:
+//! **1. Register every preview1 function.** [`crate::for_each_function!`]
+//! expands a macro of the adapter's with the signature of every function
+//! (its import name and its arguments' core wasm types); the adapter turns
+//! each into a typed host function named [`crate::p1::MODULE`]`.name` that
+//! calls the matching [`crate::p1::typed`] function. Typed registration
+//! matters: an engine calls a typed host function with its arguments in
+//! registers, while a dynamically typed one boxes them into values first,
+//! which costs more than a cheap call itself. On every call the adapter:
 //!
-//! - finds the calling instance's exported `memory` and borrows its bytes
-//!   together with the store's data (a guest without a memory gets an
-//!   empty slice, so every pointer it passes is `EFAULT`);
-//! - passes the [`WasiCtx`], the memory bytes and the raw arguments (each
-//!   `i32` zero-extended into a `u64`) to [`crate::p1::HostFunc::invoke`];
+//! - finds the calling instance's `memory` and borrows its bytes together
+//!   with the store's data (a guest without a memory gets an empty slice,
+//!   so every pointer it passes is `EFAULT`). Looking the export up by name
+//!   on every call is slow; where the adapter knows which instance can be
+//!   calling (a store holding a single instance), it looks it up once;
+//! - passes the [`WasiCtx`], the memory bytes and the arguments to the
+//!   [`crate::p1::typed`] function;
 //! - turns the [`HostResult`] into the engine's terms: `Ok(errno)` is the
-//!   function's `i32` result (none for `proc_exit`, whose `results` is
-//!   empty), [`Termination::Exit`] ends the guest with that status, and
-//!   [`Termination::Trap`] is a trap.
+//!   function's `i32` result (none for `proc_exit`), [`Termination::Exit`]
+//!   ends the guest with that status, and [`Termination::Trap`] is a trap.
+//!
+//! An engine that can only register host functions dynamically uses
+//! [`crate::p1::FUNCTIONS`] instead: the same functions as values, with
+//! their signatures as [`crate::p1::ValType`]s and a handler taking raw
+//! arguments ([`crate::p1::HostFunc::invoke`]).
 //!
 //! **2. Implement [`Engine`]** so that the CLI and the test suite can run a
 //! command module on it: compile, link, instantiate (a start function may
@@ -28,25 +36,25 @@
 //! [`RunError`].
 //!
 //! The `capwasi-wasmi` crate (`adapters/wasmi`) is the worked example, in
-//! about 120 lines. Its registration loop, in outline:
+//! under 200 lines. Its registration, in outline:
 //!
 //! ```text
-//! for func in FUNCTIONS {
-//!     let ty = FuncType::new(func.params.map(val_type), func.results.map(val_type));
-//!     linker.func_new(MODULE, func.name, ty, move |mut caller, params, results| {
-//!         let args = params.iter().map(raw_u64);
-//!         let outcome = match caller.get_export("memory") {
-//!             Some(memory) => { let (bytes, data) = memory.data_and_store_mut(&mut caller);
-//!                               func.invoke(ctx(data), bytes, args) }
-//!             None => func.invoke(ctx(caller.data_mut()), &mut [], args),
-//!         };
-//!         match outcome {
-//!             Ok(errno) => results[0] = errno,
-//!             Err(Termination::Exit(code)) => return the engine's exit error,
-//!             Err(Termination::Trap(msg)) => return the engine's trap,
+//! macro_rules! register {
+//!     ($($family:ident :: $name:ident ( $($arg:ident : $ty:ident),* ) $(-> $never:tt)? ;)*) => {
+//!         fn register<T>(linker: &mut Linker<T>, ctx: fn(&mut T) -> &mut WasiCtx) -> Result<()> {
+//!             $(linker.func_wrap(MODULE, stringify!($name), move |mut caller, $($arg: $ty),*| {
+//!                 let (bytes, data) = find_memory(&mut caller).data_and_store_mut(&mut caller);
+//!                 match typed::$name(ctx(data), bytes, $($arg),*) {
+//!                     Ok(errno) => Ok(errno),
+//!                     Err(Termination::Exit(code)) => Err(the engine's exit error),
+//!                     Err(Termination::Trap(msg)) => Err(the engine's trap),
+//!                 }
+//!             })?;)*
+//!             Ok(())
 //!         }
-//!     })
+//!     };
 //! }
+//! capwasi::for_each_function!(register);
 //! ```
 //!
 //! Where engines differ in how they report an exit or a trap, the adapter

@@ -11,7 +11,7 @@ use std::io::{self, IoSlice, IoSliceMut, SeekFrom};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use cap_fs_ext::{
@@ -154,13 +154,11 @@ impl Dir for HostDir {
                 perms.file_perms(),
             ))));
         }
-        let stat_type_bits = rustix::fs::fstat(&file)?.st_mode & TYPE_BITS;
-        if FileType::from_mode(stat_type_bits) == FileType::Directory {
-            let dir = cap::Dir::from_std_file(file);
-            return Ok(Opened::Dir(Box::new(HostDir::new(dir, perms))));
-        }
-        let file = HostFile::untyped(file, perms.file_perms());
-        file.type_bits.store(stat_type_bits, Ordering::Relaxed);
+        // Only a read-only open can have reached a directory. Which it did
+        // is left until it matters: most opens are of files, and are
+        // closed or read without ever needing to know.
+        let mut file = HostFile::untyped(file, perms.file_perms());
+        file.dir_perms = Some(perms);
         Ok(Opened::File(Box::new(file)))
     }
 
@@ -347,6 +345,11 @@ pub struct HostFile {
     /// never changes); zero until then, which no real file has.
     type_bits: AtomicU32,
     sync_after_write: AtomicU8,
+    /// Set when the open could have reached a directory: the permissions
+    /// beneath it if it did.
+    dir_perms: Option<DirPerms>,
+    /// The directory view, made on first use of this handle as one.
+    dir_view: OnceLock<HostDir>,
 }
 
 impl HostFile {
@@ -361,6 +364,8 @@ impl HostFile {
             perms,
             type_bits: AtomicU32::new(0),
             sync_after_write: AtomicU8::new(SyncAfterWrite::No as u8),
+            dir_perms: None,
+            dir_view: OnceLock::new(),
         }
     }
 
@@ -375,6 +380,26 @@ impl HostFile {
 }
 
 impl super::File for HostFile {
+    fn may_be_dir(&self) -> bool {
+        self.dir_perms.is_some()
+    }
+
+    fn as_dir(&self) -> io::Result<Option<&dyn Dir>> {
+        let Some(perms) = self.dir_perms else {
+            return Ok(None);
+        };
+        if let Some(view) = self.dir_view.get() {
+            return Ok(Some(view));
+        }
+        if self.filetype()? != FileType::Directory {
+            return Ok(None);
+        }
+        // The view needs a handle of its own; the descriptor is the same
+        // open directory, so it grants nothing the open did not.
+        let dir = cap::Dir::from_std_file(self.file.try_clone()?);
+        Ok(Some(self.dir_view.get_or_init(|| HostDir::new(dir, perms))))
+    }
+
     fn filetype(&self) -> io::Result<FileType> {
         let mut bits = self.type_bits.load(Ordering::Relaxed);
         if bits == 0 {

@@ -272,6 +272,17 @@ pub trait File: Send + Sync + Any {
     fn as_socket(&self) -> Option<&dyn Socket> {
         None
     }
+    /// The directory operations, if this handle turned out to be a
+    /// directory. A backend may open a path without learning what it is
+    /// (learning costs a system call that most opens never need) and hand
+    /// out a file; the directory view is asked for only when it matters.
+    fn as_dir(&self) -> io::Result<Option<&dyn Dir>> {
+        Ok(None)
+    }
+    /// Whether [`Self::as_dir`] may answer with a directory.
+    fn may_be_dir(&self) -> bool {
+        false
+    }
 }
 
 /// An open directory: every path a method takes is resolved beneath it.

@@ -8,12 +8,28 @@ use crate::{Errno, WasiCtx};
 /// The object behind a descriptor.
 pub(crate) enum Handle {
     File(Box<dyn fs::File>),
-    Dir {
-        dir: Box<dyn fs::Dir>,
-        /// Where the last `fd_readdir` stopped, so the next one continues
-        /// rather than starting over.
-        cursor: Option<ReadDirCursor>,
-    },
+    Dir(Box<dyn fs::Dir>),
+}
+
+/// What a descriptor's object is, once looked at.
+pub(crate) enum Kind<'a> {
+    File(&'a dyn fs::File),
+    Dir(&'a dyn fs::Dir),
+}
+
+impl Handle {
+    /// Whether this is a file or a directory. A file handle whose backend
+    /// opened it without learning which (see [`fs::File::as_dir`]) is
+    /// looked at here, on first use.
+    pub(crate) fn kind(&self) -> Result<Kind<'_>, Errno> {
+        match self {
+            Handle::Dir(dir) => Ok(Kind::Dir(dir.as_ref())),
+            Handle::File(file) => match file.as_dir()? {
+                Some(dir) => Ok(Kind::Dir(dir)),
+                None => Ok(Kind::File(file.as_ref())),
+            },
+        }
+    }
 }
 
 /// An entry of a context's descriptor table.
@@ -25,6 +41,10 @@ pub struct Descriptor {
     pub(crate) inheriting: u64,
     /// The guest name of a preopened directory.
     pub(crate) preopen: Option<String>,
+    /// Where the last `fd_readdir` stopped, so the next one continues
+    /// rather than starting over. Boxed, because most descriptors are never
+    /// listed.
+    pub(crate) cursor: Option<Box<ReadDirCursor>>,
 }
 
 /// The rights a grant of `perms` allows: a read-only grant has no right that
@@ -43,16 +63,18 @@ impl Descriptor {
             base: rights::STREAM,
             inheriting: 0,
             preopen: None,
+            cursor: None,
         }
     }
 
     pub(crate) fn preopen(dir: Box<dyn fs::Dir>, perms: DirPerms, name: String) -> Self {
         let allowed = granted(perms);
         Descriptor {
-            handle: Handle::Dir { dir, cursor: None },
+            handle: Handle::Dir(dir),
             base: rights::DIRECTORY & allowed,
             inheriting: allowed,
             preopen: Some(name),
+            cursor: None,
         }
     }
 
@@ -62,19 +84,24 @@ impl Descriptor {
             base: rights::SOCKET,
             inheriting: rights::STREAM,
             preopen: None,
+            cursor: None,
         }
     }
 
     pub(crate) fn opened(handle: Handle, base: u64, inheriting: u64) -> Self {
-        let applicable = match handle {
+        // A handle that may yet turn out to be a directory keeps the rights
+        // of both; `fd_fdstat_get` reports only those of what it is.
+        let applicable = match &handle {
+            Handle::File(file) if file.may_be_dir() => rights::FILE | rights::DIRECTORY,
             Handle::File(_) => rights::FILE,
-            Handle::Dir { .. } => rights::DIRECTORY,
+            Handle::Dir(_) => rights::DIRECTORY,
         };
         Descriptor {
             handle,
             base: base & applicable,
             inheriting,
             preopen: None,
+            cursor: None,
         }
     }
 
@@ -108,24 +135,24 @@ impl WasiCtx {
     /// The file behind `fd`, which must not be a directory.
     pub(crate) fn file(&self, fd: u32, required: u64) -> Result<&dyn fs::File, Errno> {
         let d = self.fds.get(fd)?;
-        match &d.handle {
-            Handle::File(file) => {
+        match d.handle.kind()? {
+            Kind::File(file) => {
                 d.require(fd, required)?;
-                Ok(file.as_ref())
+                Ok(file)
             }
-            Handle::Dir { .. } => Err(Errno::Badf),
+            Kind::Dir(_) => Err(Errno::Badf),
         }
     }
 
     /// The directory behind `fd`, which must be one.
     pub(crate) fn dir(&self, fd: u32, required: u64) -> Result<&dyn fs::Dir, Errno> {
         let d = self.fds.get(fd)?;
-        match &d.handle {
-            Handle::Dir { dir, .. } => {
+        match d.handle.kind()? {
+            Kind::Dir(dir) => {
                 d.require(fd, required)?;
-                Ok(dir.as_ref())
+                Ok(dir)
             }
-            Handle::File(_) => Err(Errno::Notdir),
+            Kind::File(_) => Err(Errno::Notdir),
         }
     }
 }

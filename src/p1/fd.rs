@@ -2,7 +2,7 @@
 
 use std::io::{self, IoSlice, IoSliceMut, SeekFrom};
 
-use super::descriptor::Handle;
+use super::descriptor::Kind;
 use super::memory::GuestMemory;
 use super::types::{
     self, advice, dirent, fdflags, fdstat, filestat, fstflags, prestat, rights, whence,
@@ -142,9 +142,22 @@ pub fn fd_fdstat_get(
     stat: u32,
 ) -> Result<(), Errno> {
     let d = ctx.fds.get(fd)?;
-    let (filetype, flags) = match &d.handle {
-        Handle::File(file) => (host(file.filetype())?, host(file.flags())?),
-        Handle::Dir { .. } => (FileType::Directory, FdFlags::default()),
+    let (filetype, flags, base) = match d.handle.kind()? {
+        Kind::File(file) => {
+            // A handle that might have been a directory held the rights of
+            // both until now; it reports those of what it is.
+            let base = if file.may_be_dir() {
+                d.base & rights::FILE
+            } else {
+                d.base
+            };
+            (host(file.filetype())?, host(file.flags())?, base)
+        }
+        Kind::Dir(_) => (
+            FileType::Directory,
+            FdFlags::default(),
+            d.base & rights::DIRECTORY,
+        ),
     };
     let mut flag_bits = 0;
     for (set, bit) in [
@@ -161,7 +174,7 @@ pub fn fd_fdstat_get(
     let mut out = [0u8; fdstat::SIZE as usize];
     out[fdstat::FILETYPE as usize] = filetype_code(filetype);
     out[fdstat::FLAGS as usize..][..2].copy_from_slice(&flag_bits.to_le_bytes());
-    out[fdstat::RIGHTS_BASE as usize..][..8].copy_from_slice(&d.base.to_le_bytes());
+    out[fdstat::RIGHTS_BASE as usize..][..8].copy_from_slice(&base.to_le_bytes());
     out[fdstat::RIGHTS_INHERITING as usize..][..8].copy_from_slice(&d.inheriting.to_le_bytes());
     mem.write(stat, &out)
 }
@@ -181,8 +194,8 @@ pub fn fd_fdstat_set_flags(
         required |= rights::FD_SYNC;
     }
     let d = ctx.descriptor(fd, required)?;
-    match &d.handle {
-        Handle::File(file) => host(file.set_flags(FdFlags {
+    match d.handle.kind()? {
+        Kind::File(file) => host(file.set_flags(FdFlags {
             append: flags & fdflags::APPEND != 0,
             nonblock: flags & fdflags::NONBLOCK != 0,
             dsync: flags & fdflags::DSYNC != 0,
@@ -190,8 +203,8 @@ pub fn fd_fdstat_set_flags(
             sync: flags & fdflags::SYNC != 0,
         })),
         // A directory has no data stream for these flags to act on.
-        Handle::Dir { .. } if flags & !fdflags::NONBLOCK == 0 => Ok(()),
-        Handle::Dir { .. } => Err(Errno::Isdir),
+        Kind::Dir(_) if flags & !fdflags::NONBLOCK == 0 => Ok(()),
+        Kind::Dir(_) => Err(Errno::Isdir),
     }
 }
 
@@ -219,9 +232,9 @@ pub fn fd_filestat_get(
     stat: u32,
 ) -> Result<(), Errno> {
     let d = ctx.descriptor(fd, rights::FD_FILESTAT_GET)?;
-    let st = match &d.handle {
-        Handle::File(file) => host(file.stat())?,
-        Handle::Dir { dir, .. } => host(dir.stat())?,
+    let st = match d.handle.kind()? {
+        Kind::File(file) => host(file.stat())?,
+        Kind::Dir(dir) => host(dir.stat())?,
     };
     write_filestat(mem, stat, &st)
 }
@@ -245,9 +258,9 @@ pub fn fd_filestat_set_times(
 ) -> Result<(), Errno> {
     let (atime, mtime) = time_changes(atim, mtim, fst_flags)?;
     let d = ctx.descriptor(fd, rights::FD_FILESTAT_SET_TIMES)?;
-    match &d.handle {
-        Handle::File(file) => host(file.set_times(atime, mtime)),
-        Handle::Dir { dir, .. } => host(dir.set_times(atime, mtime)),
+    match d.handle.kind()? {
+        Kind::File(file) => host(file.set_times(atime, mtime)),
+        Kind::Dir(dir) => host(dir.set_times(atime, mtime)),
     }
 }
 
@@ -359,9 +372,11 @@ pub fn fd_readdir(
     bufused: u32,
 ) -> Result<(), Errno> {
     ctx.descriptor(fd, rights::FD_READDIR)?;
-    let Handle::Dir { dir, cursor } = &mut ctx.fds.get_mut(fd)?.handle else {
+    let d = ctx.fds.get_mut(fd)?;
+    let Kind::Dir(dir) = d.handle.kind()? else {
         return Err(Errno::Notdir);
     };
+    let cursor = &mut d.cursor;
     let mut writer = DirentWriter {
         out: mem.slice_mut(buf, buf_len)?,
         used: 0,
@@ -384,9 +399,9 @@ pub fn fd_readdir(
     if !full {
         let cursor = match cursor {
             Some(cursor) => cursor,
-            None => cursor.insert(host(ReadDirCursor::new(dir.as_ref()))?),
+            None => cursor.insert(Box::new(host(ReadDirCursor::new(dir))?)),
         };
-        host(cursor.seek(dir.as_ref(), cookie.saturating_sub(2)))?;
+        host(cursor.seek(dir, cookie.saturating_sub(2)))?;
         loop {
             let next = cursor.position() + 3;
             let Some(entry) = host(cursor.peek())? else {
@@ -438,9 +453,9 @@ pub fn fd_seek(
 
 pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> Result<(), Errno> {
     let d = ctx.descriptor(fd, rights::FD_SYNC)?;
-    match &d.handle {
-        Handle::File(file) => host(file.sync_all()),
-        Handle::Dir { dir, .. } => host(dir.sync()),
+    match d.handle.kind()? {
+        Kind::File(file) => host(file.sync_all()),
+        Kind::Dir(dir) => host(dir.sync()),
     }
 }
 

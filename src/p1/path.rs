@@ -4,7 +4,7 @@
 //! path, and hands both to [`crate::fs::Dir`], which resolves the path
 //! beneath the directory. Nothing here interprets a path.
 
-use super::descriptor::{Descriptor, Handle};
+use super::descriptor::{Descriptor, Handle, Kind};
 use super::fd::{time_changes, write_filestat};
 use super::flags16;
 use super::memory::GuestMemory;
@@ -138,7 +138,7 @@ pub fn path_open(
         required |= rights::PATH_FILESTAT_SET_SIZE;
     }
     let parent = ctx.fds.get(fd)?;
-    let Handle::Dir { dir, .. } = &parent.handle else {
+    let Kind::Dir(dir) = parent.handle.kind()? else {
         return Err(Errno::Notdir);
     };
     parent.require(fd, required)?;
@@ -183,7 +183,7 @@ pub fn path_open(
     let path = mem.path(path, path_len)?;
     let handle = match at("path_open", path, dir.open(path, &options))? {
         Opened::File(file) => Handle::File(file),
-        Opened::Dir(dir) => Handle::Dir { dir, cursor: None },
+        Opened::Dir(dir) => Handle::Dir(dir),
     };
     let new_fd = ctx
         .fds

@@ -11,7 +11,7 @@ use rustix::event::{PollFd, PollFlags};
 use rustix::time::Timespec;
 use smallvec::SmallVec;
 
-use super::descriptor::Handle;
+use super::descriptor::Kind;
 use super::memory::GuestMemory;
 use super::types::{event, eventrwflags, eventtype, rights, subclockflags, subscription};
 use crate::{Errno, WasiCtx};
@@ -108,11 +108,11 @@ pub fn poll_oneoff(
                 let fd = mem.read_u32(base + subscription::FD)?;
                 match ctx
                     .descriptor(fd, rights::POLL_FD_READWRITE)
-                    .map(|d| &d.handle)
+                    .and_then(|d| d.handle.kind())
                 {
                     Err(errno) => sub.fired = Some(Fired::error(errno)),
-                    Ok(Handle::Dir { .. }) => sub.fired = Some(Fired::error(Errno::Isdir)),
-                    Ok(Handle::File(file)) => match file.pollable() {
+                    Ok(Kind::Dir(_)) => sub.fired = Some(Fired::error(Errno::Isdir)),
+                    Ok(Kind::File(file)) => match file.pollable() {
                         Some(host_fd) => {
                             let flags = if sub.kind == eventtype::FD_READ {
                                 PollFlags::IN

@@ -37,6 +37,7 @@ pub fn sock_accept(
         base: rights::SOCKET & (inheriting | rights::SOCK_SHUTDOWN | rights::SOCK_ACCEPT),
         inheriting: 0,
         preopen: None,
+        cursor: None,
     })?;
     mem.write_u32(opened, new_fd).inspect_err(|_| {
         let _ = ctx.fds.remove(new_fd);

@@ -560,3 +560,18 @@ fn read_only_link_across_preopens() {
 fn read_only_rename_across_preopens() {
     read_only("cross_rename");
 }
+
+/// A path opened read-only without O_DIRECTORY, whose type the host learns
+/// only when the descriptor is used: as a directory it lists, opens beneath
+/// itself, refuses file calls and escapes, and reports directory rights; as
+/// a file it reads, refuses directory calls, and reports file rights.
+#[test]
+fn open_without_saying_file_or_directory() {
+    run_in_sandbox(
+        "fs_open_either",
+        |_| {},
+        |sb| {
+            assert_eq!(names(&sb.inside.join("dir")), ["inner", "made"]);
+        },
+    );
+}
