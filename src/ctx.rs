@@ -25,21 +25,26 @@ pub(crate) struct StringList {
 }
 
 impl StringList {
-    fn push(&mut self, what: &'static str, value: &str) -> Result<(), Error> {
-        if value.contains('\0') {
+    /// Appends the concatenation of `parts` as one string, so that
+    /// `key=value` needs no temporary.
+    fn push(&mut self, what: &'static str, parts: &[&str]) -> Result<(), Error> {
+        let whole = || parts.concat();
+        if parts.iter().any(|part| part.contains('\0')) {
             return Err(Error::Invalid {
                 what,
-                value: value.to_string(),
+                value: whole(),
                 reason: "contains a NUL byte",
             });
         }
         let offset = u32::try_from(self.bytes.len()).map_err(|_| Error::Invalid {
             what,
-            value: value.chars().take(32).collect(),
+            value: whole().chars().take(32).collect(),
             reason: "the list exceeds 4 GiB",
         })?;
         self.offsets.push(offset);
-        self.bytes.extend_from_slice(value.as_bytes());
+        for part in parts {
+            self.bytes.extend_from_slice(part.as_bytes());
+        }
         self.bytes.push(0);
         Ok(())
     }
@@ -120,7 +125,7 @@ impl WasiCtxBuilder {
     /// Appends one argument. The first is the program name by convention.
     /// An argument containing NUL makes [`Self::build`] fail.
     pub fn arg(&mut self, arg: impl AsRef<str>) -> &mut Self {
-        let result = self.args.push("argument", arg.as_ref());
+        let result = self.args.push("argument", &[arg.as_ref()]);
         self.remember(result);
         self
     }
@@ -143,8 +148,7 @@ impl WasiCtxBuilder {
                 reason: "must be non-empty and contain no '='",
             })
         } else {
-            self.env
-                .push("environment variable", &format!("{key}={value}"))
+            self.env.push("environment variable", &[key, "=", value])
         };
         self.remember(result);
         self
@@ -257,7 +261,7 @@ impl WasiCtxBuilder {
             return Err(error);
         }
         let limit = self.max_open_fds;
-        let mut fds = Table::new(limit);
+        let mut fds = Table::with_capacity(limit, 3 + self.preopens.len());
         let too_many = |_| Error::TooManyFds { limit };
         for (host_fd, stdio) in [self.stdin.take(), self.stdout.take(), self.stderr.take()]
             .into_iter()

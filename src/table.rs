@@ -25,6 +25,15 @@ impl<T> Table<T> {
         }
     }
 
+    /// An empty table that holds at most `max` live entries, with room for
+    /// `expected` of them before it grows.
+    pub fn with_capacity(max: u32, expected: usize) -> Self {
+        Table {
+            slots: Vec::with_capacity(expected),
+            ..Table::new(max)
+        }
+    }
+
     /// Stores `value` in the lowest free slot and returns its number.
     /// A full table is `EMFILE`, as the kernel says for a process.
     pub fn push(&mut self, value: T) -> Result<u32, Errno> {

@@ -19,11 +19,12 @@ use cap_fs_ext::{
     SystemTimeSpec,
 };
 use cap_std::fs as cap;
-use rustix::fs::{AtFlags, FallocateFlags, OFlags, Timespec, Timestamps};
+use rustix::fs::{FallocateFlags, OFlags, Timespec, Timestamps};
 
+use super::getdents::HostListing;
 use super::{
-    Advice, Dir, DirEntries, DirEntry, DirPerms, DirStream, FdFlags, FilePerms, FileType, Filestat,
-    OpenOptions, Opened, SetTime,
+    Advice, Dir, DirEntries, DirPerms, FdFlags, FilePerms, FileType, Filestat, OpenOptions, Opened,
+    SetTime,
 };
 
 /// Whether `path` ends in a way that, by POSIX, resolves a symlink before
@@ -272,54 +273,11 @@ impl Dir for HostDir {
             OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
             rustix::fs::Mode::empty(),
         )?;
-        Ok(Box::new(HostDirStream {
-            stream: rustix::fs::Dir::new(own)?,
-        }))
+        Ok(Box::new(HostListing::new(own)))
     }
 
     fn as_any(&self) -> &dyn Any {
         self
-    }
-}
-
-/// A host listing, read straight from the kernel's `getdents` buffer.
-struct HostDirStream {
-    stream: rustix::fs::Dir,
-}
-
-impl DirStream for HostDirStream {
-    fn next_into(&mut self, out: &mut DirEntry) -> io::Result<bool> {
-        loop {
-            let Some(entry) = self.stream.read() else {
-                return Ok(false);
-            };
-            let entry = entry?;
-            let name = entry.file_name().to_bytes();
-            if name == b"." || name == b".." {
-                continue;
-            }
-            out.name.clear();
-            // Guest paths are UTF-8, so a name that is not could never be
-            // opened by the guest; it is shown, lossily, all the same.
-            match std::str::from_utf8(name) {
-                Ok(name) => out.name.push_str(name),
-                Err(_) => out.name.push_str(&String::from_utf8_lossy(name)),
-            }
-            out.ino = entry.ino();
-            let filetype = entry.file_type();
-            if filetype != rustix::fs::FileType::Unknown {
-                out.filetype = FileType::from_mode(filetype.as_raw_mode());
-                return Ok(true);
-            }
-            // Some filesystems leave the type out of the listing. The name
-            // is one component straight from the kernel, never `.` or
-            // `..`, and is not followed, so this stat stays in the
-            // directory.
-            let name = entry.file_name().to_owned();
-            let stat = rustix::fs::statat(self.stream.fd()?, &name, AtFlags::SYMLINK_NOFOLLOW)?;
-            out.filetype = FileType::from_mode(stat.st_mode);
-            return Ok(true);
-        }
     }
 }
 

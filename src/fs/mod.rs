@@ -11,6 +11,7 @@ use std::any::Any;
 use std::io::{self, IoSlice, IoSliceMut, SeekFrom};
 use std::os::fd::BorrowedFd;
 
+mod getdents;
 pub mod host;
 mod perms;
 mod readdir;

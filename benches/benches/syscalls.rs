@@ -1,0 +1,674 @@
+//! Times system-call patterns natively and under three WASI runtimes, with
+//! one C program (guest/bench.c) that times itself, so that starting,
+//! compiling and instantiating are never measured.
+//!
+//!   cargo bench --manifest-path benches/Cargo.toml --bench syscalls -- [OPTIONS]
+//!
+//! Options: --reps N, --ops a,b, --runtimes a,b, --dir PATH, --quick,
+//! --markdown.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use capwasi_bench::{
+    format_ns, format_ratio, geometric_mean, machine_facts, median, Fixture, Options, Table,
+    UsageError,
+};
+
+const OPS: [&str; 9] = [
+    "write16",
+    "clock",
+    "open_close",
+    "stat",
+    "fstat",
+    "pread4k",
+    "create_unlink",
+    "read64k",
+    "readdir",
+];
+
+const NATIVE: &str = "native";
+const CAPWASI_WASMTIME: &str = "capwasi-wasmtime";
+const CAPWASI_WASMI: &str = "capwasi-wasmi";
+const WASMTIME_WASI: &str = "wasmtime-wasi";
+const RUNTIMES: [&str; 4] = [NATIVE, CAPWASI_WASMTIME, CAPWASI_WASMI, WASMTIME_WASI];
+
+const GUEST_WASM: &[u8] = include_bytes!("../guest/bench.wasm");
+const NATIVE_BINARY: &str = env!("BENCH_NATIVE");
+const GUEST_DIR: &str = "/bench";
+
+/// How long one measured repetition should take.
+const TARGET_NS: f64 = 100e6;
+/// How long a calibration run must take before its rate is trusted.
+const PROBE_NS: f64 = 10e6;
+/// `bench.c` reads the count with atol, and `long` is 32 bits in wasm32.
+const MAX_ITERATIONS: u64 = i32::MAX as u64;
+
+const DEFAULT_REPS: u64 = 7;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Failure {
+    Usage(UsageError),
+    Run(String),
+}
+
+impl From<UsageError> for Failure {
+    fn from(e: UsageError) -> Self {
+        Failure::Usage(e)
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Run(message)
+    }
+}
+
+struct Plan {
+    ops: Vec<&'static str>,
+    runtimes: Vec<&'static str>,
+    reps: u64,
+    quick: bool,
+    markdown: bool,
+    dir: Option<PathBuf>,
+}
+
+impl Plan {
+    fn from_args() -> Result<Plan, UsageError> {
+        let options = Options::parse(
+            std::env::args().skip(1),
+            &["quick", "markdown"],
+            &["reps", "ops", "runtimes", "dir"],
+        )?;
+        let quick = options.flag("quick");
+        Ok(Plan {
+            ops: options.subset("ops", &OPS)?,
+            runtimes: options.subset("runtimes", &RUNTIMES)?,
+            reps: if quick {
+                1
+            } else {
+                options.count("reps", DEFAULT_REPS)?
+            },
+            quick,
+            markdown: options.flag("markdown"),
+            dir: options.value("dir").map(PathBuf::from),
+        })
+    }
+
+    /// Repetitions thrown away first; the first one pays for cold caches and
+    /// lazy set-up inside the guest and the runtime.
+    fn warmup(&self) -> u64 {
+        if self.quick {
+            0
+        } else {
+            1
+        }
+    }
+
+    fn has(&self, runtime: &str) -> bool {
+        self.runtimes.contains(&runtime)
+    }
+}
+
+/// The native-only op that is `op`'s confined floor, if it has its own.
+fn floor_op(op: &str) -> Option<&'static str> {
+    match op {
+        "open_close" => Some("open_close_floor"),
+        "stat" => Some("stat_floor"),
+        _ => None,
+    }
+}
+
+fn run() -> Result<(), Failure> {
+    let plan = Plan::from_args()?;
+    eprintln!("creating fixture ...");
+    let fixture = Fixture::create(plan.dir.as_deref())
+        .map_err(|e| format!("cannot create the fixture: {e}"))?;
+    let runners = runners(&plan, fixture.path())?;
+    let results = measure_all(&plan, &runners)?;
+    print_report(&plan, fixture.path(), &results);
+    if !plan.quick {
+        let ns = empty_host_call_ns()?;
+        println!();
+        println!(
+            "wasmtime's own cost of one call from wasm to an empty typed host \
+             function: {ns:.1} ns (the least any WASI call on wasmtime adds to \
+             its native cost)"
+        );
+    }
+    Ok(())
+}
+
+/// A guest loop calling an imported function that does nothing.
+const EMPTY_CALLS_WAT: &str = r#"
+(module
+  (import "host" "nothing" (func $nothing (param i32) (result i32)))
+  (func (export "run") (param $n i32)
+    (loop $again
+      (drop (call $nothing (local.get $n)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $again (local.get $n)))))
+"#;
+
+/// The median time per call of [`EMPTY_CALLS_WAT`] on wasmtime, registered
+/// the way capwasi registers its functions.
+fn empty_host_call_ns() -> Result<f64, String> {
+    const CALLS: i32 = 10_000_000;
+    let fail = |e: wasmtime::Error| format!("empty host call: {e:#}");
+    let engine = wasmtime::Engine::default();
+    let module = wasmtime::Module::new(&engine, EMPTY_CALLS_WAT).map_err(fail)?;
+    let mut linker = wasmtime::Linker::new(&engine);
+    linker
+        .func_wrap("host", "nothing", |x: i32| x)
+        .map_err(fail)?;
+    let mut store = wasmtime::Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).map_err(fail)?;
+    let run = instance
+        .get_typed_func::<i32, ()>(&mut store, "run")
+        .map_err(fail)?;
+    let mut per_call = Vec::new();
+    for _ in 0..=DEFAULT_REPS {
+        let start = std::time::Instant::now();
+        run.call(&mut store, CALLS).map_err(fail)?;
+        per_call.push(start.elapsed().as_nanos() as f64 / f64::from(CALLS));
+    }
+    // The first round warms up, as for every op.
+    median(&per_call[1..]).ok_or_else(|| "empty host call: no samples".to_string())
+}
+
+/// One way of running the benchmark program.
+trait Runner {
+    /// Runs `bench OP ITERATIONS REPETITIONS DIR` and returns its stdout.
+    fn run(&self, op: &str, iterations: u64, repetitions: u64) -> Result<String, String>;
+}
+
+/// A runner under its runtime's name.
+type Named = (&'static str, Box<dyn Runner>);
+
+fn runners(plan: &Plan, dir: &Path) -> Result<Vec<Named>, String> {
+    let mut runners: Vec<Named> = Vec::new();
+    let mut wasmtime = None;
+    for &name in &plan.runtimes {
+        let runner =
+            runner(name, dir, &mut wasmtime).map_err(|e| format!("cannot set up {name}: {e}"))?;
+        runners.push((name, runner));
+    }
+    Ok(runners)
+}
+
+fn runner(
+    name: &str,
+    dir: &Path,
+    wasmtime: &mut Option<WasmtimeSetup>,
+) -> Result<Box<dyn Runner>, String> {
+    Ok(match name {
+        NATIVE => Box::new(Native {
+            dir: dir.to_path_buf(),
+        }),
+        CAPWASI_WASMI => Box::new(CapwasiWasmi::new(dir)?),
+        CAPWASI_WASMTIME => Box::new(CapwasiWasmtime::new(wasmtime_setup(wasmtime)?, dir)),
+        _ => Box::new(WasmtimeWasi::new(wasmtime_setup(wasmtime)?, dir)?),
+    })
+}
+
+/// The arguments the guest gets; its directory is the preopen's name.
+fn guest_args(op: &str, iterations: u64, repetitions: u64) -> [String; 5] {
+    [
+        "bench".to_string(),
+        op.to_string(),
+        iterations.to_string(),
+        repetitions.to_string(),
+        GUEST_DIR.to_string(),
+    ]
+}
+
+/// The outcome of a guest's `_start`: success, or why not.
+fn finish(ended: Result<(), (String, Option<i32>)>, stderr: &[u8]) -> Result<(), String> {
+    let why = match ended {
+        Ok(()) | Err((_, Some(0))) => return Ok(()),
+        Err((_, Some(status))) => format!("exited with status {status}"),
+        Err((error, None)) => error,
+    };
+    let stderr = String::from_utf8_lossy(stderr);
+    let stderr = stderr.trim();
+    if stderr.is_empty() {
+        Err(why)
+    } else {
+        Err(format!(
+            "{why}; guest stderr: {}",
+            stderr.replace('\n', " / ")
+        ))
+    }
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+struct Native {
+    dir: PathBuf,
+}
+
+impl Runner for Native {
+    fn run(&self, op: &str, iterations: u64, repetitions: u64) -> Result<String, String> {
+        let output = Command::new(NATIVE_BINARY)
+            .args([op, &iterations.to_string(), &repetitions.to_string()])
+            .arg(&self.dir)
+            .output()
+            .map_err(|e| format!("cannot start {NATIVE_BINARY}: {e}"))?;
+        let ended = match output.status.code() {
+            Some(code) => Err((String::new(), Some(code))),
+            None => Err((output.status.to_string(), None)),
+        };
+        finish(ended, &output.stderr)?;
+        Ok(lossy(&output.stdout))
+    }
+}
+
+/// One wasmtime engine and module for both wasmtime-based runtimes, so that
+/// they differ only in their WASI implementation.
+struct WasmtimeSetup {
+    engine: wasmtime::Engine,
+    module: wasmtime::Module,
+}
+
+/// The shared wasmtime set-up, made when the first runtime needs it.
+fn wasmtime_setup(slot: &mut Option<WasmtimeSetup>) -> Result<&WasmtimeSetup, String> {
+    if slot.is_none() {
+        let engine = wasmtime::Engine::default();
+        let module = wasmtime::Module::new(&engine, GUEST_WASM)
+            .map_err(|e| format!("wasmtime cannot compile bench.wasm: {e:#}"))?;
+        *slot = Some(WasmtimeSetup { engine, module });
+    }
+    slot.as_ref()
+        .ok_or_else(|| "no wasmtime engine".to_string())
+}
+
+/// capwasi as its own command runner uses it: a store holding only the
+/// guest, whose memory the host calls look up once.
+struct CapwasiWasmtime {
+    engine: capwasi_wasmtime::WasmtimeEngine,
+    module: wasmtime::Module,
+    dir: PathBuf,
+}
+
+impl CapwasiWasmtime {
+    fn new(setup: &WasmtimeSetup, dir: &Path) -> Self {
+        CapwasiWasmtime {
+            engine: capwasi_wasmtime::WasmtimeEngine::with_engine(setup.engine.clone()),
+            module: setup.module.clone(),
+            dir: dir.to_path_buf(),
+        }
+    }
+}
+
+impl Runner for CapwasiWasmtime {
+    fn run(&self, op: &str, iterations: u64, repetitions: u64) -> Result<String, String> {
+        let (stdout, stderr) = (capwasi::OutputPipe::new(), capwasi::OutputPipe::new());
+        let args = guest_args(op, iterations, repetitions);
+        let ctx = capwasi_ctx(&args, &self.dir, &stdout, &stderr)?;
+        let ended = self.engine.run_module(&self.module, ctx);
+        finish(run_outcome(ended), &stderr.contents())?;
+        Ok(lossy(&stdout.contents()))
+    }
+}
+
+/// An engine adapter's outcome in the terms of [`finish`].
+fn run_outcome(ended: Result<i32, capwasi::RunError>) -> Result<(), (String, Option<i32>)> {
+    match ended {
+        Ok(status) => Err((String::new(), Some(status))),
+        Err(error) => Err((error.to_string(), None)),
+    }
+}
+
+fn capwasi_ctx(
+    args: &[String],
+    dir: &Path,
+    stdout: &capwasi::OutputPipe,
+    stderr: &capwasi::OutputPipe,
+) -> Result<capwasi::WasiCtx, String> {
+    let mut builder = capwasi::WasiCtx::builder();
+    builder
+        .args(args)
+        .stdout(capwasi::Stdio::output(stdout.clone()))
+        .stderr(capwasi::Stdio::output(stderr.clone()))
+        .preopened_dir(dir, GUEST_DIR, capwasi::DirPerms::ReadWrite)
+        .map_err(|e| e.to_string())?;
+    builder.build().map_err(|e| e.to_string())
+}
+
+struct CapwasiWasmi {
+    engine: capwasi_wasmi::WasmiEngine,
+    module: wasmi::Module,
+    dir: PathBuf,
+}
+
+impl CapwasiWasmi {
+    fn new(dir: &Path) -> Result<Self, String> {
+        let engine = wasmi::Engine::default();
+        let module = wasmi::Module::new(&engine, GUEST_WASM).map_err(|e| e.to_string())?;
+        Ok(CapwasiWasmi {
+            engine: capwasi_wasmi::WasmiEngine::with_engine(engine),
+            module,
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+impl Runner for CapwasiWasmi {
+    fn run(&self, op: &str, iterations: u64, repetitions: u64) -> Result<String, String> {
+        let (stdout, stderr) = (capwasi::OutputPipe::new(), capwasi::OutputPipe::new());
+        let args = guest_args(op, iterations, repetitions);
+        let ctx = capwasi_ctx(&args, &self.dir, &stdout, &stderr)?;
+        let ended = self.engine.run_module(&self.module, ctx);
+        finish(run_outcome(ended), &stderr.contents())?;
+        Ok(lossy(&stdout.contents()))
+    }
+}
+
+/// Room for the guest's output; `bench` writes a line per repetition.
+const PIPE_CAPACITY: usize = 1 << 20;
+
+struct WasmtimeWasi {
+    engine: wasmtime::Engine,
+    pre: wasmtime::InstancePre<wasmtime_wasi::p1::WasiP1Ctx>,
+    dir: PathBuf,
+}
+
+impl WasmtimeWasi {
+    fn new(setup: &WasmtimeSetup, dir: &Path) -> Result<Self, String> {
+        let mut linker = wasmtime::Linker::new(&setup.engine);
+        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |ctx| ctx)
+            .map_err(|e| format!("{e:#}"))?;
+        let pre = linker
+            .instantiate_pre(&setup.module)
+            .map_err(|e| format!("{e:#}"))?;
+        Ok(WasmtimeWasi {
+            engine: setup.engine.clone(),
+            pre,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    fn ctx(
+        &self,
+        args: &[String],
+        stdout: &wasmtime_wasi::p2::pipe::MemoryOutputPipe,
+        stderr: &wasmtime_wasi::p2::pipe::MemoryOutputPipe,
+    ) -> Result<wasmtime_wasi::p1::WasiP1Ctx, String> {
+        let mut builder = wasmtime_wasi::WasiCtxBuilder::new();
+        // The documented setting for synchronous embedders: file operations
+        // run on this thread instead of round-tripping through tokio. A
+        // preopen copies it, so it comes first.
+        builder
+            .allow_blocking_current_thread(true)
+            .args(args)
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .preopened_dir(&self.dir, GUEST_DIR, wasmtime_wasi::FsPerms::ReadWrite)
+            .map_err(|e| format!("{e:#}"))?;
+        Ok(builder.build_p1())
+    }
+}
+
+impl Runner for WasmtimeWasi {
+    fn run(&self, op: &str, iterations: u64, repetitions: u64) -> Result<String, String> {
+        let stdout = wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(PIPE_CAPACITY);
+        let stderr = wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(PIPE_CAPACITY);
+        let ctx = self.ctx(&guest_args(op, iterations, repetitions), &stdout, &stderr)?;
+        let mut store = wasmtime::Store::new(&self.engine, ctx);
+        let ended = self
+            .pre
+            .instantiate(&mut store)
+            .and_then(|instance| instance.get_typed_func::<(), ()>(&mut store, "_start"))
+            .and_then(|start| start.call(&mut store, ()))
+            .map_err(|e| {
+                let status = e
+                    .downcast_ref::<wasmtime_wasi::I32Exit>()
+                    .map(|exit| exit.0);
+                (format!("{e:#}"), status)
+            });
+        finish(ended, &stderr.contents())?;
+        Ok(lossy(&stdout.contents()))
+    }
+}
+
+/// Runs the program and returns its ns/iteration, one per repetition.
+fn samples(
+    runner: &dyn Runner,
+    op: &str,
+    iterations: u64,
+    repetitions: u64,
+) -> Result<Vec<f64>, String> {
+    let stdout = runner.run(op, iterations, repetitions)?;
+    let samples = stdout
+        .lines()
+        .map(|line| parse_sample(op, line))
+        .collect::<Result<Vec<f64>, String>>()?;
+    if samples.len() as u64 != repetitions {
+        return Err(format!(
+            "printed {} results for {repetitions} repetitions",
+            samples.len()
+        ));
+    }
+    Ok(samples)
+}
+
+fn parse_sample(op: &str, line: &str) -> Result<f64, String> {
+    line.strip_prefix(op)
+        .and_then(|rest| rest.strip_prefix(' '))
+        .and_then(|value| value.parse::<f64>().ok())
+        .filter(|value| value.is_finite() && *value >= 0.0)
+        .ok_or_else(|| format!("printed `{line}`, not `{op} NS_PER_ITERATION`"))
+}
+
+/// The iteration count at which one repetition takes about TARGET_NS,
+/// found by growing short runs until they last long enough to trust.
+fn calibrate(runner: &dyn Runner, op: &str) -> Result<u64, String> {
+    let mut iterations = 1u64;
+    loop {
+        // The second repetition's rate: the first pays for a cold start.
+        let ns = samples(runner, op, iterations, 2)?[1].max(0.1);
+        if ns * iterations as f64 >= PROBE_NS || iterations >= MAX_ITERATIONS {
+            return Ok(iterations_for(TARGET_NS / ns));
+        }
+        let next = iterations_for(1.5 * PROBE_NS / ns);
+        iterations = next
+            .clamp(iterations * 2, iterations * 100)
+            .min(MAX_ITERATIONS);
+    }
+}
+
+fn iterations_for(count: f64) -> u64 {
+    (count.round() as u64).clamp(1, MAX_ITERATIONS)
+}
+
+/// Iterations for `--quick`: enough to exercise each op, and no more.
+fn quick_iterations(op: &str) -> u64 {
+    match op {
+        "readdir" => 1,
+        "clock" => 1000,
+        _ => 10,
+    }
+}
+
+/// The median ns/iteration of `op` on `runner`, warm-up excluded.
+fn measure(runner: &dyn Runner, op: &str, plan: &Plan) -> Result<f64, String> {
+    let iterations = if plan.quick {
+        quick_iterations(op)
+    } else {
+        calibrate(runner, op)?
+    };
+    let warmup = plan.warmup();
+    let all = samples(runner, op, iterations, warmup + plan.reps)?;
+    median(&all[warmup as usize..]).ok_or_else(|| "no repetitions".to_string())
+}
+
+/// Nanoseconds per iteration, by (op, runtime); the floors are stored
+/// under the runtime name "floor".
+type Results = HashMap<(&'static str, &'static str), f64>;
+
+const FLOOR: &str = "floor";
+
+fn measure_all(plan: &Plan, runners: &[Named]) -> Result<Results, String> {
+    let mut results = Results::new();
+    // Ops outside, runtimes inside: a noisy stretch of time then hits every
+    // runtime on the same op rather than one runtime on every op.
+    for &op in &plan.ops {
+        for (name, runner) in runners {
+            let ns = measure_logged(runner.as_ref(), op, name, plan)?;
+            results.insert((op, *name), ns);
+            if *name != NATIVE {
+                continue;
+            }
+            let floor = match floor_op(op) {
+                Some(floor) => measure_logged(runner.as_ref(), floor, name, plan)?,
+                None => ns,
+            };
+            results.insert((op, FLOOR), floor);
+        }
+    }
+    Ok(results)
+}
+
+fn measure_logged(runner: &dyn Runner, op: &str, name: &str, plan: &Plan) -> Result<f64, String> {
+    eprint!("{op:<17} {name:<17} ");
+    match measure(runner, op, plan) {
+        Ok(ns) => {
+            eprintln!("{}", format_ns(ns));
+            Ok(ns)
+        }
+        Err(e) => {
+            eprintln!("failed");
+            Err(format!("{name} failed on {op}: {e}"))
+        }
+    }
+}
+
+/// Finds a column's number for an op in the results.
+type CellValue = Box<dyn Fn(&Results, &'static str) -> Option<f64>>;
+
+/// A table column: its header, and its cell for an op.
+struct Column {
+    header: String,
+    value: CellValue,
+    is_ratio: bool,
+}
+
+fn time_column(header: &str, runtime: &'static str) -> Column {
+    Column {
+        header: header.to_string(),
+        value: Box::new(move |results, op| results.get(&(op, runtime)).copied()),
+        is_ratio: false,
+    }
+}
+
+fn ratio_column(header: &str, top: &'static str, bottom: &'static str) -> Column {
+    Column {
+        header: header.to_string(),
+        value: Box::new(move |results, op| {
+            let top = results.get(&(op, top))?;
+            let bottom = results.get(&(op, bottom))?;
+            Some(top / bottom)
+        }),
+        is_ratio: true,
+    }
+}
+
+fn columns(plan: &Plan) -> Vec<Column> {
+    let native = plan.has(NATIVE);
+    let mut columns = Vec::new();
+    if native {
+        columns.push(time_column(NATIVE, NATIVE));
+        columns.push(time_column("confined floor", FLOOR));
+    }
+    for &runtime in plan.runtimes.iter().filter(|r| **r != NATIVE) {
+        columns.push(time_column(runtime, runtime));
+        if native {
+            columns.push(ratio_column("vs native", runtime, NATIVE));
+        }
+        if native && runtime == CAPWASI_WASMTIME {
+            columns.push(ratio_column("vs floor", runtime, FLOOR));
+        }
+    }
+    if plan.has(CAPWASI_WASMTIME) && plan.has(WASMTIME_WASI) {
+        let header = format!("{WASMTIME_WASI} / {CAPWASI_WASMTIME}");
+        columns.push(ratio_column(&header, WASMTIME_WASI, CAPWASI_WASMTIME));
+    }
+    columns
+}
+
+fn table(plan: &Plan, results: &Results) -> Table {
+    let columns = columns(plan);
+    let mut table = Table::new(std::iter::once("op").chain(columns.iter().map(|c| &*c.header)));
+    for &op in &plan.ops {
+        let cells = columns
+            .iter()
+            .map(|column| match (column.value)(results, op) {
+                Some(v) if column.is_ratio => format_ratio(v),
+                Some(v) => format_ns(v),
+                None => "-".to_string(),
+            });
+        table.push(std::iter::once(op.to_string()).chain(cells));
+    }
+    let means = columns.iter().map(|column| {
+        let ratios: Vec<f64> = plan
+            .ops
+            .iter()
+            .filter_map(|&op| (column.value)(results, op))
+            .collect();
+        match geometric_mean(&ratios) {
+            Some(mean) if column.is_ratio => format_ratio(mean),
+            _ => String::new(),
+        }
+    });
+    table.push(std::iter::once("geomean".to_string()).chain(means));
+    table
+}
+
+fn print_report(plan: &Plan, fixture: &Path, results: &Results) {
+    let method = if plan.quick {
+        "quick smoke run: fixed small iteration counts, 1 repetition, no calibration".to_string()
+    } else {
+        format!(
+            "time per operation, measured inside the program; median of {} repetitions \
+             of ~{} ms each, after 1 warm-up",
+            plan.reps,
+            TARGET_NS / 1e6
+        )
+    };
+    let mut facts = machine_facts(fixture);
+    facts.push(("method", method));
+    facts.push((
+        "confined floor",
+        "openat2(RESOLVE_BENEATH) for open_close and stat; native time for the rest".to_string(),
+    ));
+    let table = table(plan, results);
+    if plan.markdown {
+        for (key, value) in facts {
+            println!("- {key}: {value}");
+        }
+        println!();
+        print!("{}", table.to_markdown());
+    } else {
+        for (key, value) in facts {
+            println!("{key}: {value}");
+        }
+        println!();
+        print!("{}", table.to_text());
+    }
+}
