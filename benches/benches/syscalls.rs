@@ -46,6 +46,8 @@ const PROBE_NS: f64 = 10e6;
 const MAX_ITERATIONS: u64 = i32::MAX as u64;
 
 const DEFAULT_REPS: u64 = 7;
+/// Interleaved rounds per op; each runtime's result is its median round.
+const DEFAULT_ROUNDS: u64 = 3;
 
 fn main() -> ExitCode {
     match run() {
@@ -82,6 +84,7 @@ struct Plan {
     ops: Vec<&'static str>,
     runtimes: Vec<&'static str>,
     reps: u64,
+    rounds: u64,
     quick: bool,
     markdown: bool,
     dir: Option<PathBuf>,
@@ -92,7 +95,7 @@ impl Plan {
         let options = Options::parse(
             std::env::args().skip(1),
             &["quick", "markdown"],
-            &["reps", "ops", "runtimes", "dir"],
+            &["reps", "rounds", "ops", "runtimes", "dir"],
         )?;
         let quick = options.flag("quick");
         Ok(Plan {
@@ -102,6 +105,11 @@ impl Plan {
                 1
             } else {
                 options.count("reps", DEFAULT_REPS)?
+            },
+            rounds: if quick {
+                1
+            } else {
+                options.count("rounds", DEFAULT_ROUNDS)?
             },
             quick,
             markdown: options.flag("markdown"),
@@ -142,41 +150,62 @@ fn run() -> Result<(), Failure> {
     let results = measure_all(&plan, &runners)?;
     print_report(&plan, fixture.path(), &results);
     if !plan.quick {
-        let ns = empty_host_call_ns()?;
+        let [empty, writing, clock] = host_call_floors()?;
         println!();
         println!(
-            "wasmtime's own cost of one call from wasm to an empty typed host \
-             function: {ns:.1} ns (the least any WASI call on wasmtime adds to \
-             its native cost)"
+            "wasmtime's own cost of a call from wasm to a typed host function: \
+             {empty:.1} ns when it does nothing; {writing:.1} ns when it finds the \
+             guest's memory and writes 8 bytes there, the least a WASI call with \
+             a result adds to its native cost; {clock:.1} ns with the guest then \
+             splitting the 8 bytes into seconds and nanoseconds, as wasi-libc's \
+             clock_gettime must (so clock's least cost on wasmtime is its native \
+             time plus this)"
         );
     }
     Ok(())
 }
 
-/// A guest loop calling an imported function that does nothing.
-const EMPTY_CALLS_WAT: &str = r#"
+/// A guest loop calling an imported function `CALLS` times, then doing
+/// `after` with what the call wrote at offset 64.
+fn host_calls_wat(after: &str) -> String {
+    format!(
+        r#"
 (module
-  (import "host" "nothing" (func $nothing (param i32) (result i32)))
+  (import "host" "call" (func $call (param i32) (result i32)))
+  (memory (export "memory") 1)
   (func (export "run") (param $n i32)
     (loop $again
-      (drop (call $nothing (local.get $n)))
+      (drop (call $call (i32.const 64)))
+      {after}
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (br_if $again (local.get $n)))))
-"#;
+"#
+    )
+}
 
-/// The median time per call of [`EMPTY_CALLS_WAT`] on wasmtime, registered
-/// the way capwasi registers its functions.
-fn empty_host_call_ns() -> Result<f64, String> {
-    const CALLS: i32 = 10_000_000;
-    let fail = |e: wasmtime::Error| format!("empty host call: {e:#}");
+/// What wasi-libc's `clock_gettime` does with the nanoseconds
+/// `clock_time_get` returns: split them into seconds and nanoseconds, two
+/// 64-bit divisions that the native vDSO never makes.
+const SPLIT_NANOSECONDS: &str = "
+      (i64.store (i32.const 72) (i64.div_u (i64.load (i32.const 64)) (i64.const 1000000000)))
+      (i64.store (i32.const 80) (i64.rem_u (i64.load (i32.const 64)) (i64.const 1000000000)))";
+
+const CALLS: i32 = 10_000_000;
+
+/// The median time per iteration of [`host_calls_wat`]`(after)` on
+/// wasmtime, with its import registered as `register` does.
+fn host_call_ns(
+    after: &str,
+    register: impl FnOnce(&mut wasmtime::Linker<Option<wasmtime::Memory>>) -> wasmtime::Result<()>,
+) -> Result<f64, String> {
+    let fail = |e: wasmtime::Error| format!("host call: {e:#}");
     let engine = wasmtime::Engine::default();
-    let module = wasmtime::Module::new(&engine, EMPTY_CALLS_WAT).map_err(fail)?;
+    let module = wasmtime::Module::new(&engine, host_calls_wat(after)).map_err(fail)?;
     let mut linker = wasmtime::Linker::new(&engine);
-    linker
-        .func_wrap("host", "nothing", |x: i32| x)
-        .map_err(fail)?;
-    let mut store = wasmtime::Store::new(&engine, ());
+    register(&mut linker).map_err(fail)?;
+    let mut store = wasmtime::Store::new(&engine, None);
     let instance = linker.instantiate(&mut store, &module).map_err(fail)?;
+    *store.data_mut() = instance.get_memory(&mut store, "memory");
     let run = instance
         .get_typed_func::<i32, ()>(&mut store, "run")
         .map_err(fail)?;
@@ -187,7 +216,46 @@ fn empty_host_call_ns() -> Result<f64, String> {
         per_call.push(start.elapsed().as_nanos() as f64 / f64::from(CALLS));
     }
     // The first round warms up, as for every op.
-    median(&per_call[1..]).ok_or_else(|| "empty host call: no samples".to_string())
+    median(&per_call[1..]).ok_or_else(|| "host call: no samples".to_string())
+}
+
+/// A host function that, like every WASI call with a result, finds the
+/// guest's memory through a handle kept in the store and writes 8 bytes.
+fn register_writing(
+    linker: &mut wasmtime::Linker<Option<wasmtime::Memory>>,
+) -> wasmtime::Result<()> {
+    linker.func_wrap(
+        "host",
+        "call",
+        |mut caller: wasmtime::Caller<'_, Option<wasmtime::Memory>>, at: i32| {
+            let Some(memory) = *caller.data() else {
+                return 1;
+            };
+            let bytes = memory.data_mut(&mut caller);
+            let at = at as usize;
+            match bytes.get_mut(at..at + 8) {
+                Some(slot) => {
+                    slot.copy_from_slice(&1_700_000_000_123_456_789u64.to_le_bytes());
+                    0
+                }
+                None => 1,
+            }
+        },
+    )?;
+    Ok(())
+}
+
+/// wasmtime's floors for a WASI call, in ns: an empty typed host function;
+/// one that writes its result to guest memory; and that, followed by the
+/// guest's own handling of a `clock_time_get` result.
+fn host_call_floors() -> Result<[f64; 3], String> {
+    let empty = host_call_ns("", |linker| {
+        linker.func_wrap("host", "call", |x: i32| x)?;
+        Ok(())
+    })?;
+    let writing = host_call_ns("", register_writing)?;
+    let clock = host_call_ns(SPLIT_NANOSECONDS, register_writing)?;
+    Ok([empty, writing, clock])
 }
 
 /// One way of running the benchmark program.
@@ -506,13 +574,23 @@ fn quick_iterations(op: &str) -> u64 {
     }
 }
 
-/// The median ns/iteration of `op` on `runner`, warm-up excluded.
-fn measure(runner: &dyn Runner, op: &str, plan: &Plan) -> Result<f64, String> {
-    let iterations = if plan.quick {
-        quick_iterations(op)
+/// How many iterations one repetition of `op` on `runner` runs.
+fn iterations(runner: &dyn Runner, op: &str, plan: &Plan) -> Result<u64, String> {
+    if plan.quick {
+        Ok(quick_iterations(op))
     } else {
-        calibrate(runner, op)?
-    };
+        calibrate(runner, op)
+    }
+}
+
+/// The median ns/iteration of one round of `op` on `runner`, warm-up
+/// excluded.
+fn measure_round(
+    runner: &dyn Runner,
+    op: &str,
+    iterations: u64,
+    plan: &Plan,
+) -> Result<f64, String> {
     let warmup = plan.warmup();
     let all = samples(runner, op, iterations, warmup + plan.reps)?;
     median(&all[warmup as usize..]).ok_or_else(|| "no repetitions".to_string())
@@ -527,30 +605,77 @@ const FLOOR: &str = "floor";
 fn measure_all(plan: &Plan, runners: &[Named]) -> Result<Results, String> {
     let mut results = Results::new();
     // Ops outside, runtimes inside: a noisy stretch of time then hits every
-    // runtime on the same op rather than one runtime on every op.
+    // runtime on the same op rather than one runtime on every op. Several
+    // such rounds, each runtime's result the median of its rounds, keep a
+    // stretch that hits only one runtime from deciding a ratio.
     for &op in &plan.ops {
+        let mut jobs = Vec::new();
         for (name, runner) in runners {
-            let ns = measure_logged(runner.as_ref(), op, name, plan)?;
-            results.insert((op, *name), ns);
-            if *name != NATIVE {
-                continue;
+            jobs.push((op, *name, *name, runner.as_ref()));
+            if *name == NATIVE {
+                if let Some(floor) = floor_op(op) {
+                    jobs.push((floor, *name, FLOOR, runner.as_ref()));
+                }
             }
-            let floor = match floor_op(op) {
-                Some(floor) => measure_logged(runner.as_ref(), floor, name, plan)?,
-                None => ns,
-            };
-            results.insert((op, FLOOR), floor);
+        }
+        let mut counts = Vec::new();
+        for &(job_op, name, _, runner) in &jobs {
+            let count = logged(job_op, name, || {
+                iterations(runner, job_op, plan).map(Iterations)
+            })?;
+            counts.push(count.0);
+        }
+        let mut rounds = vec![Vec::new(); jobs.len()];
+        for _ in 0..plan.rounds {
+            for (i, &(job_op, name, _, runner)) in jobs.iter().enumerate() {
+                let ns = logged(job_op, name, || {
+                    measure_round(runner, job_op, counts[i], plan).map(Ns)
+                })?;
+                rounds[i].push(ns.0);
+            }
+        }
+        for (i, &(_, _, key, _)) in jobs.iter().enumerate() {
+            let ns = median(&rounds[i]).ok_or_else(|| "no rounds".to_string())?;
+            results.insert((op, key), ns);
+        }
+        if !results.contains_key(&(op, FLOOR)) {
+            if let Some(&native) = results.get(&(op, NATIVE)) {
+                results.insert((op, FLOOR), native);
+            }
         }
     }
     Ok(results)
 }
 
-fn measure_logged(runner: &dyn Runner, op: &str, name: &str, plan: &Plan) -> Result<f64, String> {
+/// A calibrated iteration count, as the progress log shows it.
+struct Iterations(u64);
+
+impl std::fmt::Display for Iterations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} iterations per repetition", self.0)
+    }
+}
+
+/// A time, shown as [`format_ns`] shows it.
+struct Ns(f64);
+
+impl std::fmt::Display for Ns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&format_ns(self.0))
+    }
+}
+
+/// Runs one step of the measurement, reporting it on stderr as it goes.
+fn logged<T: std::fmt::Display>(
+    op: &str,
+    name: &str,
+    step: impl FnOnce() -> Result<T, String>,
+) -> Result<T, String> {
     eprint!("{op:<17} {name:<17} ");
-    match measure(runner, op, plan) {
-        Ok(ns) => {
-            eprintln!("{}", format_ns(ns));
-            Ok(ns)
+    match step() {
+        Ok(value) => {
+            eprintln!("{value}");
+            Ok(value)
         }
         Err(e) => {
             eprintln!("failed");
@@ -645,8 +770,9 @@ fn print_report(plan: &Plan, fixture: &Path, results: &Results) {
         "quick smoke run: fixed small iteration counts, 1 repetition, no calibration".to_string()
     } else {
         format!(
-            "time per operation, measured inside the program; median of {} repetitions \
-             of ~{} ms each, after 1 warm-up",
+            "time per operation, measured inside the program; median of {} interleaved \
+             rounds, each the median of {} repetitions of ~{} ms after 1 warm-up",
+            plan.rounds,
             plan.reps,
             TARGET_NS / 1e6
         )

@@ -2,7 +2,7 @@
 
 use std::io::{self, IoSlice, IoSliceMut, SeekFrom};
 
-use super::descriptor::Kind;
+use super::descriptor::{Handle, Kind};
 use super::memory::GuestMemory;
 use super::types::{
     self, advice, dirent, fdflags, fdstat, filestat, fstflags, prestat, rights, whence,
@@ -76,9 +76,7 @@ pub(crate) fn read_into_iovecs(
     nread: u32,
     read: impl FnOnce(&mut [IoSliceMut<'_>]) -> io::Result<usize>,
 ) -> Result<(), Errno> {
-    let mut bufs = mem.iovecs_mut(iovs, iovs_len)?;
-    let n = host(read(&mut bufs))?;
-    drop(bufs);
+    let n = host(mem.iovecs_mut(iovs, iovs_len, read)?)?;
     mem.write_u32(nread, n as u32)
 }
 
@@ -91,9 +89,7 @@ pub(crate) fn write_from_iovecs(
     nwritten: u32,
     write: impl FnOnce(&[IoSlice<'_>]) -> io::Result<usize>,
 ) -> Result<(), Errno> {
-    let bufs = mem.iovecs(iovs, iovs_len)?;
-    let n = host(write(&bufs))?;
-    drop(bufs);
+    let n = host(mem.iovecs(iovs, iovs_len, write)?)?;
     mem.write_u32(nwritten, n as u32)
 }
 
@@ -232,9 +228,11 @@ pub fn fd_filestat_get(
     stat: u32,
 ) -> Result<(), Errno> {
     let d = ctx.descriptor(fd, rights::FD_FILESTAT_GET)?;
-    let st = match d.handle.kind()? {
-        Kind::File(file) => host(file.stat())?,
-        Kind::Dir(dir) => host(dir.stat())?,
+    // A file handle describes itself even when it turns out to be a
+    // directory, so there is no need to find out which it is.
+    let st = match &d.handle {
+        Handle::File(file) => host(file.stat())?,
+        Handle::Dir(dir) => host(dir.stat())?,
     };
     write_filestat(mem, stat, &st)
 }

@@ -19,9 +19,9 @@ pub const MAX_IOVECS: u32 = 1024;
 const INLINE_IOVECS: usize = 8;
 
 /// Host views of a guest iovec array, ready for vectored I/O.
-pub type IoSlices<'a> = SmallVec<[IoSlice<'a>; INLINE_IOVECS]>;
+type IoSlices<'a> = SmallVec<[IoSlice<'a>; INLINE_IOVECS]>;
 /// Mutable host views of a guest iovec array, pairwise disjoint.
-pub type IoSlicesMut<'a> = SmallVec<[IoSliceMut<'a>; INLINE_IOVECS]>;
+type IoSlicesMut<'a> = SmallVec<[IoSliceMut<'a>; INLINE_IOVECS]>;
 
 /// A guest's linear memory, for the duration of one host call.
 pub struct GuestMemory<'a> {
@@ -124,6 +124,7 @@ impl<'a> GuestMemory<'a> {
 
     /// Decodes the `(buf, buf_len)` pairs of an iovec array, checking each
     /// buffer against memory.
+    #[inline]
     fn iovec_ranges(
         &self,
         iovs: u32,
@@ -147,13 +148,23 @@ impl<'a> GuestMemory<'a> {
         }))
     }
 
-    /// The buffers of a `ciovec` array, for a vectored write.
-    pub fn iovecs(&self, iovs: u32, count: u32) -> Result<IoSlices<'_>, Errno> {
-        let ranges = self.iovec_ranges(iovs, count)?;
-        Ok(ranges
-            .filter(|r| !r.is_empty())
-            .map(|r| IoSlice::new(&self.bytes[r]))
-            .collect())
+    /// Runs `with` on the buffers of a `ciovec` array, for a vectored
+    /// write. The list is built on this call's stack and handed over by
+    /// reference: returning it would copy it, twice, on every call.
+    #[inline]
+    pub fn iovecs<R>(
+        &self,
+        iovs: u32,
+        count: u32,
+        with: impl FnOnce(&[IoSlice<'_>]) -> R,
+    ) -> Result<R, Errno> {
+        let mut slices = IoSlices::new();
+        for range in self.iovec_ranges(iovs, count)? {
+            if !range.is_empty() {
+                slices.push(IoSlice::new(&self.bytes[range]));
+            }
+        }
+        Ok(with(&slices))
     }
 
     /// The total length of an iovec array, checked like [`Self::iovecs`].
@@ -167,7 +178,13 @@ impl<'a> GuestMemory<'a> {
     /// exist at once, so the list stops before the first buffer that
     /// overlaps an earlier one. The call then reads less than asked, which
     /// every reader must already handle.
-    pub fn iovecs_mut(&mut self, iovs: u32, count: u32) -> Result<IoSlicesMut<'_>, Errno> {
+    #[inline]
+    pub fn iovecs_mut<R>(
+        &mut self,
+        iovs: u32,
+        count: u32,
+        with: impl FnOnce(&mut [IoSliceMut<'_>]) -> R,
+    ) -> Result<R, Errno> {
         let mut taken: SmallVec<[std::ops::Range<usize>; INLINE_IOVECS]> = SmallVec::new();
         for range in self.iovec_ranges(iovs, count)? {
             if range.is_empty() {
@@ -182,17 +199,16 @@ impl<'a> GuestMemory<'a> {
             taken.push(range);
         }
         let base = self.bytes.as_mut_ptr();
-        Ok(taken
-            .into_iter()
-            .map(|r| {
-                // SAFETY: every range was checked to lie inside `self.bytes`,
-                // the ranges are pairwise disjoint, and the slices borrow
-                // `self` mutably for their whole lifetime, so no other access
-                // to these bytes can exist while they live.
-                let slice = unsafe { std::slice::from_raw_parts_mut(base.add(r.start), r.len()) };
-                IoSliceMut::new(slice)
-            })
-            .collect())
+        let mut slices = IoSlicesMut::new();
+        for r in taken {
+            // SAFETY: every range was checked to lie inside `self.bytes`, the
+            // ranges are pairwise disjoint, and the slices borrow `self`
+            // mutably for their whole lifetime, so no other access to these
+            // bytes can exist while they live.
+            let slice = unsafe { std::slice::from_raw_parts_mut(base.add(r.start), r.len()) };
+            slices.push(IoSliceMut::new(slice));
+        }
+        Ok(with(&mut slices))
     }
 }
 
@@ -220,9 +236,12 @@ mod tests {
         bytes[8..12].copy_from_slice(&36u32.to_le_bytes());
         bytes[12..16].copy_from_slice(&8u32.to_le_bytes());
         let mut mem = GuestMemory::new(&mut bytes);
-        assert_eq!(mem.iovecs_mut(0, 2).map(|v| v.len()), Ok(1));
-        assert_eq!(mem.iovecs(0, 2).map(|v| v.len()), Ok(2));
-        assert_eq!(mem.iovecs_mut(0, MAX_IOVECS + 1).err(), Some(Errno::Inval));
+        assert_eq!(mem.iovecs_mut(0, 2, |v| v.len()), Ok(1));
+        assert_eq!(mem.iovecs(0, 2, |v| v.len()), Ok(2));
+        assert_eq!(
+            mem.iovecs_mut(0, MAX_IOVECS + 1, |v| v.len()).err(),
+            Some(Errno::Inval)
+        );
     }
 
     #[test]

@@ -94,7 +94,7 @@ impl FindMemory<Sole> for Remembered {
 #[inline]
 fn call<T>(
     caller: &mut Caller<'_, T>,
-    ctx: fn(&mut T) -> &mut WasiCtx,
+    ctx: impl Fn(&mut T) -> &mut WasiCtx,
     memory: impl FindMemory<T>,
     run: impl FnOnce(&mut WasiCtx, &mut [u8]) -> HostResult,
 ) -> wasmtime::Result<i32> {
@@ -120,7 +120,9 @@ macro_rules! register {
     ($($family:ident :: $name:ident ( $($arg:ident : $ty:ident),* ) $(-> $never:tt)? ;)*) => {
         fn register<T: 'static>(
             linker: &mut Linker<T>,
-            ctx: fn(&mut T) -> &mut WasiCtx,
+            // A closure rather than a function pointer, so that each call
+            // can inline it.
+            ctx: impl Fn(&mut T) -> &mut WasiCtx + Copy + Send + Sync + 'static,
             memory: impl FindMemory<T>,
         ) -> wasmtime::Result<()> {
             $(
