@@ -412,5 +412,32 @@ fn run() -> Result<(), Failure> {
     let variants = variants(dir.path())?;
     let summaries = measure(&plan, &variants)?;
     print_report(&plan, dir.path(), &summaries);
+    if plan.rounds > 1 {
+        let ns = open_and_close_ns(dir.path())?;
+        println!();
+        println!(
+            "opening and closing the directory alone, with no context: {} per \
+             directory (the least any variant that opens a directory per \
+             context pays)",
+            format_ns(ns)
+        );
+    }
     Ok(())
+}
+
+/// The median time to open a directory and close it again, the system
+/// calls a per-context preopen cannot avoid.
+fn open_and_close_ns(dir: &Path) -> Result<f64, String> {
+    const N: usize = 10_000;
+    let mut rounds = Vec::new();
+    for _ in 0..5 {
+        let start = Instant::now();
+        for _ in 0..N {
+            let opened = HostDir::open_ambient(dir, DirPerms::ReadWrite)
+                .map_err(|e| format!("cannot open {}: {e}", dir.display()))?;
+            drop(opened);
+        }
+        rounds.push(start.elapsed().as_nanos() as f64 / N as f64);
+    }
+    median(&rounds).ok_or_else(|| "no rounds".to_string())
 }
