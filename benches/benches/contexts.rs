@@ -12,7 +12,9 @@ use std::time::Instant;
 
 use capwasi::fs::host::HostDir;
 use capwasi::DirPerms;
-use capwasi_bench::{format_ns, machine_facts, median, Options, Table, UsageError};
+use capwasi_bench::{
+    exit_code, format_ns, machine_facts, median, Failure, Options, Table, UsageError,
+};
 
 /// Counts what the process allocates, so that heap use per context can be
 /// read off as a difference.
@@ -78,34 +80,7 @@ const ENV: [(&str, &str); 3] = [("HOME", "/data"), ("LANG", "C.UTF-8"), ("MODE",
 const GUEST_DIR: &str = "/data";
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Usage(e)) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Run(message)) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-enum Failure {
-    Usage(UsageError),
-    Run(String),
-}
-
-impl From<UsageError> for Failure {
-    fn from(e: UsageError) -> Self {
-        Failure::Usage(e)
-    }
-}
-
-impl From<String> for Failure {
-    fn from(message: String) -> Self {
-        Failure::Run(message)
-    }
+    exit_code(run())
 }
 
 struct Plan {

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use capwasi_bench::{
-    format_ns, format_ratio, geometric_mean, machine_facts, median, Fixture, Options, Table,
-    UsageError,
+    exit_code, format_ns, format_ratio, geometric_mean, machine_facts, median, Failure, Fixture,
+    Options, Table, UsageError,
 };
 
 const OPS: [&str; 9] = [
@@ -50,34 +50,7 @@ const DEFAULT_REPS: u64 = 7;
 const DEFAULT_ROUNDS: u64 = 3;
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Usage(e)) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Run(message)) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-enum Failure {
-    Usage(UsageError),
-    Run(String),
-}
-
-impl From<UsageError> for Failure {
-    fn from(e: UsageError) -> Self {
-        Failure::Usage(e)
-    }
-}
-
-impl From<String> for Failure {
-    fn from(message: String) -> Self {
-        Failure::Run(message)
-    }
+    exit_code(run())
 }
 
 struct Plan {
@@ -287,8 +260,8 @@ fn runner(
         NATIVE => Box::new(Native {
             dir: dir.to_path_buf(),
         }),
-        CAPWASI_WASMI => Box::new(CapwasiWasmi::new(dir)?),
-        CAPWASI_WASMTIME => Box::new(CapwasiWasmtime::new(wasmtime_setup(wasmtime)?, dir)),
+        CAPWASI_WASMI => Box::new(Capwasi::on_wasmi(dir)?),
+        CAPWASI_WASMTIME => Box::new(Capwasi::on_wasmtime(wasmtime_setup(wasmtime)?, dir)),
         _ => Box::new(WasmtimeWasi::new(wasmtime_setup(wasmtime)?, dir)?),
     })
 }
@@ -366,30 +339,40 @@ fn wasmtime_setup(slot: &mut Option<WasmtimeSetup>) -> Result<&WasmtimeSetup, St
         .ok_or_else(|| "no wasmtime engine".to_string())
 }
 
-/// capwasi as its own command runner uses it: a store holding only the
-/// guest, whose memory the host calls look up once.
-struct CapwasiWasmtime {
-    engine: capwasi_wasmtime::WasmtimeEngine,
-    module: wasmtime::Module,
+/// capwasi on one engine, as its own command runner uses it: a store
+/// holding only the guest, whose memory the host calls look up once.
+struct Capwasi {
+    run_module: Box<dyn Fn(capwasi::WasiCtx) -> Result<i32, capwasi::RunError>>,
     dir: PathBuf,
 }
 
-impl CapwasiWasmtime {
-    fn new(setup: &WasmtimeSetup, dir: &Path) -> Self {
-        CapwasiWasmtime {
-            engine: capwasi_wasmtime::WasmtimeEngine::with_engine(setup.engine.clone()),
-            module: setup.module.clone(),
+impl Capwasi {
+    fn on_wasmtime(setup: &WasmtimeSetup, dir: &Path) -> Self {
+        let engine = capwasi_wasmtime::WasmtimeEngine::with_engine(setup.engine.clone());
+        let module = setup.module.clone();
+        Capwasi {
+            run_module: Box::new(move |ctx| engine.run_module(&module, ctx)),
             dir: dir.to_path_buf(),
         }
     }
+
+    fn on_wasmi(dir: &Path) -> Result<Self, String> {
+        let engine = wasmi::Engine::default();
+        let module = wasmi::Module::new(&engine, GUEST_WASM).map_err(|e| e.to_string())?;
+        let engine = capwasi_wasmi::WasmiEngine::with_engine(engine);
+        Ok(Capwasi {
+            run_module: Box::new(move |ctx| engine.run_module(&module, ctx)),
+            dir: dir.to_path_buf(),
+        })
+    }
 }
 
-impl Runner for CapwasiWasmtime {
+impl Runner for Capwasi {
     fn run(&self, op: &str, iterations: u64, repetitions: u64) -> Result<String, String> {
         let (stdout, stderr) = (capwasi::OutputPipe::new(), capwasi::OutputPipe::new());
         let args = guest_args(op, iterations, repetitions);
         let ctx = capwasi_ctx(&args, &self.dir, &stdout, &stderr)?;
-        let ended = self.engine.run_module(&self.module, ctx);
+        let ended = (self.run_module)(ctx);
         finish(run_outcome(ended), &stderr.contents())?;
         Ok(lossy(&stdout.contents()))
     }
@@ -417,35 +400,6 @@ fn capwasi_ctx(
         .preopened_dir(dir, GUEST_DIR, capwasi::DirPerms::ReadWrite)
         .map_err(|e| e.to_string())?;
     builder.build().map_err(|e| e.to_string())
-}
-
-struct CapwasiWasmi {
-    engine: capwasi_wasmi::WasmiEngine,
-    module: wasmi::Module,
-    dir: PathBuf,
-}
-
-impl CapwasiWasmi {
-    fn new(dir: &Path) -> Result<Self, String> {
-        let engine = wasmi::Engine::default();
-        let module = wasmi::Module::new(&engine, GUEST_WASM).map_err(|e| e.to_string())?;
-        Ok(CapwasiWasmi {
-            engine: capwasi_wasmi::WasmiEngine::with_engine(engine),
-            module,
-            dir: dir.to_path_buf(),
-        })
-    }
-}
-
-impl Runner for CapwasiWasmi {
-    fn run(&self, op: &str, iterations: u64, repetitions: u64) -> Result<String, String> {
-        let (stdout, stderr) = (capwasi::OutputPipe::new(), capwasi::OutputPipe::new());
-        let args = guest_args(op, iterations, repetitions);
-        let ctx = capwasi_ctx(&args, &self.dir, &stdout, &stderr)?;
-        let ended = self.engine.run_module(&self.module, ctx);
-        finish(run_outcome(ended), &stderr.contents())?;
-        Ok(lossy(&stdout.contents()))
-    }
 }
 
 /// Room for the guest's output; `bench` writes a line per repetition.

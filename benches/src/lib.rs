@@ -356,6 +356,42 @@ fn parse_mountinfo_line(line: &str) -> Option<(PathBuf, String)> {
     Some((PathBuf::from(mount_point), fs_type))
 }
 
+/// Why a benchmark stopped before its report.
+pub enum Failure {
+    /// Its command line was wrong.
+    Usage(UsageError),
+    /// A runtime, the fixture or the machine failed it.
+    Run(String),
+}
+
+impl From<UsageError> for Failure {
+    fn from(e: UsageError) -> Self {
+        Failure::Usage(e)
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Run(message)
+    }
+}
+
+/// A benchmark's exit: success, 2 with one line for a usage error, or 1
+/// with one line for a failed run.
+pub fn exit_code(outcome: Result<(), Failure>) -> std::process::ExitCode {
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(Failure::Usage(e)) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::from(2)
+        }
+        Err(Failure::Run(message)) => {
+            eprintln!("error: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,6 @@
 //!   [`AllocationMeter`]);
 //! - nothing outside the preopens was touched ([`Fixture::check`]).
 
-use std::cell::RefCell;
 use std::fs;
 
 use arbitrary::{Arbitrary, Result, Unstructured};
@@ -387,17 +386,9 @@ const LAYOUT: Layout = Layout {
     scratch: "sandbox",
 };
 
-thread_local! {
-    static FIXTURE: RefCell<Option<Fixture>> = const { RefCell::new(None) };
-}
-
 /// Runs one input and checks the oracle after every call.
 pub fn run(input: &Input) {
-    FIXTURE.with(|cell| {
-        let mut cell = cell.borrow_mut();
-        let fixture = cell.get_or_insert_with(|| Fixture::new(&LAYOUT));
-        run_in(fixture, input);
-    });
+    LAYOUT.with_fixture(|fixture| run_in(fixture, input));
 }
 
 fn run_in(fixture: &mut Fixture, input: &Input) {

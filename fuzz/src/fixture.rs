@@ -14,6 +14,7 @@
 //! change beneath it at once, including reads that a snapshot cannot see.
 //! The read-only tree may be read, never changed.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ffi::CStr;
 use std::fs;
@@ -265,6 +266,31 @@ fn observing() -> ReadFlags {
 impl Drop for Fixture {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.base);
+    }
+}
+
+thread_local! {
+    /// The fixture of each layout this thread has run, by tag: building the
+    /// tree is the dearest part of an input, so it is built once and reset
+    /// between inputs.
+    static FIXTURES: RefCell<Vec<(&'static str, Fixture)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Layout {
+    /// Runs `with` on this thread's fixture for this layout, building it
+    /// on first use.
+    pub fn with_fixture<R>(&'static self, with: impl FnOnce(&mut Fixture) -> R) -> R {
+        FIXTURES.with(|cell| {
+            let mut fixtures = cell.borrow_mut();
+            let at = match fixtures.iter().position(|(tag, _)| *tag == self.tag) {
+                Some(at) => at,
+                None => {
+                    fixtures.push((self.tag, Fixture::new(self)));
+                    fixtures.len() - 1
+                }
+            };
+            with(&mut fixtures[at].1)
+        })
     }
 }
 

@@ -12,7 +12,6 @@
 //! - no descriptor the guest opened, and no stat it made, names a node
 //!   outside the grant it came through.
 
-use std::cell::RefCell;
 use std::fs;
 use std::os::unix::fs::symlink;
 
@@ -554,18 +553,10 @@ fn populate(fixture_root: &str) -> impl FnOnce(&std::path::Path) + '_ {
     }
 }
 
-thread_local! {
-    static FIXTURE: RefCell<Option<Fixture>> = const { RefCell::new(None) };
-}
-
 /// Runs one input against a fresh sandbox and checks the oracle after
 /// every operation.
 pub fn run(input: &Input) {
-    FIXTURE.with(|cell| {
-        let mut cell = cell.borrow_mut();
-        let fixture = cell.get_or_insert_with(|| Fixture::new(&LAYOUT));
-        run_in(fixture, input);
-    });
+    LAYOUT.with_fixture(|fixture| run_in(fixture, input));
 }
 
 fn run_in(fixture: &mut Fixture, input: &Input) {

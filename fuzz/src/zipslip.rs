@@ -15,8 +15,6 @@
 //! read or changed ([`Fixture::check`] after every entry), and nothing the
 //! extractor reads back holds canary bytes.
 
-use std::cell::RefCell;
-
 use arbitrary::{Arbitrary, Result, Unstructured};
 use capwasi::p1::types::{lookupflags, oflags, rights};
 use capwasi::{DirPerms, Errno, WasiCtxBuilder};
@@ -158,18 +156,10 @@ impl Encode for Archive {
     }
 }
 
-thread_local! {
-    static FIXTURE: RefCell<Option<Fixture>> = const { RefCell::new(None) };
-}
-
 /// Extracts one archive into a fresh output directory and checks the
 /// oracle after every entry.
 pub fn run(archive: &Archive) {
-    FIXTURE.with(|cell| {
-        let mut cell = cell.borrow_mut();
-        let fixture = cell.get_or_insert_with(|| Fixture::new(&LAYOUT));
-        run_in(fixture, archive);
-    });
+    LAYOUT.with_fixture(|fixture| run_in(fixture, archive));
 }
 
 fn run_in(fixture: &mut Fixture, archive: &Archive) {

@@ -23,9 +23,20 @@ fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
     inputs
 }
 
+/// The allocation meter counts the whole process, so a test that reads it
+/// must not run beside one that allocates.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 #[test]
 fn the_allocation_meter_sees_a_large_allocation() {
     use capwasi_fuzz::abi::{AllocationMeter, ALLOCATION_BUDGET};
+    let _s = serial();
     let start = AllocationMeter::start();
     let big = vec![1u8; ALLOCATION_BUDGET + 1];
     std::hint::black_box(&big);
@@ -55,6 +66,7 @@ fn run_all<T>(target: &str, run: impl Fn(&T))
 where
     T: for<'a> arbitrary::Arbitrary<'a>,
 {
+    let _s = serial();
     let inputs = corpus(target);
     assert!(!inputs.is_empty());
     for (name, bytes) in inputs {

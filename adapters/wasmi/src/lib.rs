@@ -12,27 +12,12 @@ use capwasi::{RunError, Termination, WasiCtx};
 use wasmi::errors::{ErrorKind, InstantiationError};
 use wasmi::{Caller, Engine, Extern, Linker, Memory, Module, Store, TrapCode};
 
-/// How a host call finds the calling guest's memory. Looking it up by name
-/// costs a string search on every call, so a faster way is used where it
-/// is known to be right.
-trait FindMemory<T>: Copy + Send + Sync + 'static {
-    fn find(self, caller: &mut Caller<'_, T>) -> Option<Memory>;
-}
-
-fn memory_named(caller: &Caller<'_, impl Sized>) -> Option<Memory> {
+/// Any caller: the guest's memory by export name, a string search on every
+/// call, which [`memory_remembered`] spares the engine's own runs.
+fn memory_named<T>(caller: &mut Caller<'_, T>) -> Option<Memory> {
     match caller.get_export("memory") {
         Some(Extern::Memory(memory)) => Some(memory),
         _ => None,
-    }
-}
-
-/// Any caller: by export name.
-#[derive(Clone, Copy)]
-struct ByName;
-
-impl<T> FindMemory<T> for ByName {
-    fn find(self, caller: &mut Caller<'_, T>) -> Option<Memory> {
-        memory_named(caller)
     }
 }
 
@@ -44,15 +29,10 @@ struct Sole {
     memory: Option<Memory>,
 }
 
-#[derive(Clone, Copy)]
-struct Remembered;
-
-impl FindMemory<Sole> for Remembered {
-    fn find(self, caller: &mut Caller<'_, Sole>) -> Option<Memory> {
-        // Before instantiation ends, a start function's calls find it by
-        // name.
-        caller.data().memory.or_else(|| memory_named(caller))
-    }
+/// The sole instance's memory; before instantiation ends, a start
+/// function's calls find it by name.
+fn memory_remembered(caller: &mut Caller<'_, Sole>) -> Option<Memory> {
+    caller.data().memory.or_else(|| memory_named(caller))
 }
 
 /// Runs one call with the caller's memory and context, and turns its
@@ -60,11 +40,11 @@ impl FindMemory<Sole> for Remembered {
 #[inline]
 fn call<T>(
     caller: &mut Caller<'_, T>,
-    ctx: fn(&mut T) -> &mut WasiCtx,
-    memory: impl FindMemory<T>,
+    ctx: impl Fn(&mut T) -> &mut WasiCtx,
+    memory: impl Fn(&mut Caller<'_, T>) -> Option<Memory>,
     run: impl FnOnce(&mut WasiCtx, &mut [u8]) -> HostResult,
 ) -> Result<i32, wasmi::Error> {
-    let outcome = match memory.find(caller) {
+    let outcome = match memory(caller) {
         Some(memory) => {
             let (bytes, data) = memory.data_and_store_mut(caller);
             run(ctx(data), bytes)
@@ -86,8 +66,10 @@ macro_rules! register {
     ($($family:ident :: $name:ident ( $($arg:ident : $ty:ident),* ) $(-> $never:tt)? ;)*) => {
         fn register<T: 'static>(
             linker: &mut Linker<T>,
-            ctx: fn(&mut T) -> &mut WasiCtx,
-            memory: impl FindMemory<T>,
+            // A closure rather than a function pointer, so that each call
+            // can inline it.
+            ctx: impl Fn(&mut T) -> &mut WasiCtx + Copy + Send + Sync + 'static,
+            memory: impl Fn(&mut Caller<'_, T>) -> Option<Memory> + Copy + Send + Sync + 'static,
         ) -> Result<(), wasmi::Error> {
             $(
                 linker.func_wrap(
@@ -120,7 +102,7 @@ pub fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
     ctx: fn(&mut T) -> &mut WasiCtx,
 ) -> Result<(), wasmi::Error> {
-    register(linker, ctx, ByName)
+    register(linker, ctx, memory_named::<T>)
 }
 
 /// The trap message when `error` was raised by running the guest, `None`
@@ -193,7 +175,12 @@ impl WasmiEngine {
     pub fn run_module(&self, module: &Module, ctx: WasiCtx) -> Result<i32, RunError> {
         let load = |e: wasmi::Error| load(&e);
         let mut linker = Linker::new(&self.engine);
-        register(&mut linker, |sole: &mut Sole| &mut sole.wasi, Remembered).map_err(load)?;
+        register(
+            &mut linker,
+            |sole: &mut Sole| &mut sole.wasi,
+            memory_remembered,
+        )
+        .map_err(load)?;
         let mut store = Store::new(
             &self.engine,
             Sole {

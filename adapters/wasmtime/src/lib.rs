@@ -30,43 +30,26 @@ pub fn exit_status(error: &wasmtime::Error) -> Option<i32> {
     error.downcast_ref::<Exit>().map(|exit| exit.0)
 }
 
-/// How a host call finds the calling guest's memory. Looking it up by name
-/// is a large share of a cheap call, so the faster ways are used where they
-/// are known to be right.
-trait FindMemory<T>: Copy + Send + Sync + 'static {
-    fn find(self, caller: &mut Caller<'_, T>) -> Option<Memory>;
-}
+// How a host call finds the calling guest's memory. Looking it up by name
+// is a large share of a cheap call, so the faster ways below are used where
+// they are known to be right.
 
-fn memory_named(caller: &mut Caller<'_, impl Sized>) -> Option<Memory> {
+/// Any caller: by export name.
+fn memory_named<T>(caller: &mut Caller<'_, T>) -> Option<Memory> {
     match caller.get_export("memory") {
         Some(Extern::Memory(memory)) => Some(memory),
         _ => None,
     }
 }
 
-/// Any caller: by export name.
-#[derive(Clone, Copy)]
-struct ByName;
-
-impl<T> FindMemory<T> for ByName {
-    fn find(self, caller: &mut Caller<'_, T>) -> Option<Memory> {
-        memory_named(caller)
-    }
-}
-
 /// Instances of one module: by export index. wasmtime checks the index
 /// against the calling instance's module, so another module's instance
 /// falls back to the name.
-#[derive(Clone, Copy)]
-struct ByIndex(ModuleExport);
-
-impl<T> FindMemory<T> for ByIndex {
-    fn find(self, caller: &mut Caller<'_, T>) -> Option<Memory> {
-        match caller.get_module_export(&self.0) {
-            Some(Extern::Memory(memory)) => Some(memory),
-            Some(_) => None,
-            None => memory_named(caller),
-        }
+fn memory_at<T>(caller: &mut Caller<'_, T>, index: &ModuleExport) -> Option<Memory> {
+    match caller.get_module_export(index) {
+        Some(Extern::Memory(memory)) => Some(memory),
+        Some(_) => None,
+        None => memory_named(caller),
     }
 }
 
@@ -78,15 +61,10 @@ struct Sole {
     memory: Option<Memory>,
 }
 
-#[derive(Clone, Copy)]
-struct Remembered;
-
-impl FindMemory<Sole> for Remembered {
-    fn find(self, caller: &mut Caller<'_, Sole>) -> Option<Memory> {
-        // Before instantiation ends, a start function's calls find it by
-        // name.
-        caller.data().memory.or_else(|| memory_named(caller))
-    }
+/// The sole instance's memory; before instantiation ends, a start
+/// function's calls find it by name.
+fn memory_remembered(caller: &mut Caller<'_, Sole>) -> Option<Memory> {
+    caller.data().memory.or_else(|| memory_named(caller))
 }
 
 /// Runs one call with the caller's memory and context, and turns its
@@ -95,10 +73,10 @@ impl FindMemory<Sole> for Remembered {
 fn call<T>(
     caller: &mut Caller<'_, T>,
     ctx: impl Fn(&mut T) -> &mut WasiCtx,
-    memory: impl FindMemory<T>,
+    memory: impl Fn(&mut Caller<'_, T>) -> Option<Memory>,
     run: impl FnOnce(&mut WasiCtx, &mut [u8]) -> HostResult,
 ) -> wasmtime::Result<i32> {
-    let outcome = match memory.find(caller) {
+    let outcome = match memory(caller) {
         Some(memory) => {
             let (bytes, data) = memory.data_and_store_mut(caller);
             run(ctx(data), bytes)
@@ -123,7 +101,7 @@ macro_rules! register {
             // A closure rather than a function pointer, so that each call
             // can inline it.
             ctx: impl Fn(&mut T) -> &mut WasiCtx + Copy + Send + Sync + 'static,
-            memory: impl FindMemory<T>,
+            memory: impl Fn(&mut Caller<'_, T>) -> Option<Memory> + Copy + Send + Sync + 'static,
         ) -> wasmtime::Result<()> {
             $(
                 linker.func_wrap(
@@ -153,7 +131,7 @@ pub fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
     ctx: fn(&mut T) -> &mut WasiCtx,
 ) -> wasmtime::Result<()> {
-    register(linker, ctx, ByName)
+    register(linker, ctx, memory_named::<T>)
 }
 
 /// Like [`add_to_linker`], with a faster path for instances of `module`:
@@ -166,8 +144,10 @@ pub fn add_to_linker_for<T: 'static>(
     module: &Module,
 ) -> wasmtime::Result<()> {
     match module.get_export_index("memory") {
-        Some(index) => register(linker, ctx, ByIndex(index)),
-        None => register(linker, ctx, ByName),
+        Some(index) => register(linker, ctx, move |caller: &mut Caller<'_, T>| {
+            memory_at(caller, &index)
+        }),
+        None => register(linker, ctx, memory_named::<T>),
     }
 }
 
@@ -216,7 +196,12 @@ impl WasmtimeEngine {
     /// [`capwasi::Engine::run`] without compiling it again.
     pub fn run_module(&self, module: &Module, ctx: WasiCtx) -> Result<i32, RunError> {
         let mut linker = Linker::new(&self.engine);
-        register(&mut linker, |sole: &mut Sole| &mut sole.wasi, Remembered).map_err(load_error)?;
+        register(
+            &mut linker,
+            |sole: &mut Sole| &mut sole.wasi,
+            memory_remembered,
+        )
+        .map_err(load_error)?;
         let mut store = Store::new(
             &self.engine,
             Sole {
