@@ -21,7 +21,7 @@ use capwasi::clock::SteppingClock;
 use capwasi::p1::types::{eventtype, subclockflags, subscription};
 use capwasi::p1::{ValType, FUNCTIONS};
 use capwasi::random::Deterministic;
-use capwasi::{DirPerms, Errno, Stdio, Termination, WasiCtxBuilder};
+use capwasi::{Errno, Stdio, Termination, WasiCtxBuilder};
 
 use crate::finding;
 use crate::fixture::{Fixture, Layout};
@@ -407,14 +407,7 @@ fn run_in(fixture: &mut Fixture, input: &Input) {
             .monotonic_clock(SteppingClock::new(NOW, 0))
             .random(Deterministic::new(7))
             .max_open_fds(32);
-        b.preopened_dir(&fixture.scratch, "/sandbox", DirPerms::ReadWrite)
-            .unwrap();
-        b.preopened_dir(
-            fixture.read_only.as_ref().unwrap(),
-            "/ro",
-            DirPerms::ReadOnly,
-        )
-        .unwrap();
+        fixture.grant_sandbox_and_read_only(&mut b);
         b.build().unwrap()
     };
     let size = MEMORY_SIZES[input.memory_size as usize % MEMORY_SIZES.len()];

@@ -295,6 +295,22 @@ impl Layout {
 }
 
 impl Fixture {
+    /// Grants the scratch directory as `/sandbox`, read-write, and the
+    /// read-only tree as `/ro` (fd 3 and fd 4).
+    pub fn grant_sandbox_and_read_only(&self, builder: &mut capwasi::WasiCtxBuilder) {
+        use capwasi::DirPerms;
+        builder
+            .preopened_dir(&self.scratch, "/sandbox", DirPerms::ReadWrite)
+            .expect("the scratch directory opens");
+        let read_only = self
+            .read_only
+            .as_ref()
+            .expect("the layout has a read-only tree");
+        builder
+            .preopened_dir(read_only, "/ro", DirPerms::ReadOnly)
+            .expect("the read-only tree opens");
+    }
+
     /// Builds the tree for `layout` in a fresh base directory.
     pub fn new(layout: &Layout) -> Self {
         let parent = parent_dir();

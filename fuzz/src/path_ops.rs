@@ -17,7 +17,7 @@ use std::os::unix::fs::symlink;
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 use capwasi::p1::types::{lookupflags, rights};
-use capwasi::{DirPerms, Errno, WasiCtxBuilder};
+use capwasi::{Errno, WasiCtxBuilder};
 
 use crate::fixture::{Fixture, Layout, CANARY_LINK_TEXT};
 use crate::guest::{Guest, IOVEC, OUT_FD, OUT_SIZE, OUT_STAT};
@@ -564,14 +564,7 @@ fn run_in(fixture: &mut Fixture, input: &Input) {
     fixture.reset(populate(&host_root));
     let ctx = {
         let mut b = WasiCtxBuilder::new();
-        b.preopened_dir(&fixture.scratch, "/sandbox", DirPerms::ReadWrite)
-            .unwrap();
-        b.preopened_dir(
-            fixture.read_only.as_ref().unwrap(),
-            "/ro",
-            DirPerms::ReadOnly,
-        )
-        .unwrap();
+        fixture.grant_sandbox_and_read_only(&mut b);
         b.build().unwrap()
     };
     let mut guest = Guest::new(ctx, 64 * 1024);
