@@ -50,6 +50,20 @@ impl StringList {
     }
 }
 
+/// The host's environment variables that can be handed to a guest as
+/// `NAME=VALUE` text. A variable whose name or value is not UTF-8, or whose
+/// name is empty or holds `=` or NUL, is left out. (Windows keeps
+/// per-drive directories under names like `=C:`, and any `execve` can pass
+/// one on Unix too.) Refusing to run over a variable that the user never
+/// meant to grant would help nobody.
+pub fn inheritable_env() -> impl Iterator<Item = (String, String)> {
+    std::env::vars_os().filter_map(|(key, value)| {
+        let (key, value) = (key.into_string().ok()?, value.into_string().ok()?);
+        let usable = !key.is_empty() && !key.contains(['=', '\0']) && !value.contains('\0');
+        usable.then_some((key, value))
+    })
+}
+
 /// Everything a running guest can reach. Built with [`WasiCtxBuilder`].
 pub struct WasiCtx {
     pub(crate) args: StringList,
@@ -154,13 +168,11 @@ impl WasiCtxBuilder {
         self
     }
 
-    /// Adds every variable of the host's environment whose name and value
-    /// are valid UTF-8.
+    /// Adds every variable of the host's environment that a guest can be
+    /// handed (see [`inheritable_env`]); the rest are skipped.
     pub fn inherit_env(&mut self) -> &mut Self {
-        for (key, value) in std::env::vars_os() {
-            if let (Some(key), Some(value)) = (key.to_str(), value.to_str()) {
-                self.env(key, value);
-            }
+        for (key, value) in inheritable_env() {
+            self.env(key, value);
         }
         self
     }

@@ -32,7 +32,7 @@ pub mod random;
 mod stdio;
 mod table;
 
-pub use ctx::{WasiCtx, WasiCtxBuilder, DEFAULT_MAX_OPEN_FDS};
+pub use ctx::{inheritable_env, WasiCtx, WasiCtxBuilder, DEFAULT_MAX_OPEN_FDS};
 pub use engine::{Engine, RunError, Termination};
 pub use error::{CapabilityDenied, Errno, Error};
 pub use fs::DirPerms;

@@ -229,13 +229,7 @@ fn build_ctx(args: &RunArgs) -> Result<WasiCtx, Failure> {
 fn guest_env(args: &RunArgs) -> Result<Vec<(String, String)>, Failure> {
     let mut env: Vec<(String, String)> = Vec::new();
     if args.inherit_env() {
-        // A variable that is not valid UTF-8 cannot be handed over as text, and a name holding
-        // `=` (Windows keeps per-drive directories as `=C:`) cannot be one in a `NAME=VALUE`
-        // list. Leaving those out is kinder than refusing to run.
-        env.extend(std::env::vars_os().filter_map(|(k, v)| {
-            let (k, v) = (k.into_string().ok()?, v.into_string().ok()?);
-            (!k.is_empty() && !k.contains('=')).then_some((k, v))
-        }));
+        env.extend(capwasi::inheritable_env());
     }
     for grant in &args.envs {
         let value = match &grant.value {

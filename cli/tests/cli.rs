@@ -890,3 +890,58 @@ fn capwasi_log_names_what_was_refused_and_where() {
         "{log}"
     );
 }
+
+/// The host's own status flags on the descriptors a run was handed as its stdio.
+fn host_flags(fds: &[&dyn std::os::fd::AsFd]) -> Vec<rustix::fs::OFlags> {
+    fds.iter()
+        .map(|fd| rustix::fs::fcntl_getfl(fd.as_fd()).expect("F_GETFL"))
+        .collect()
+}
+
+/// A guest that makes stdout append and non-blocking, and stdin non-blocking, gets what it
+/// asked for, but the host's descriptors (shared with the parent shell, whose terminal
+/// would otherwise stay non-blocking) keep their flags: F_GETFL is the same before and
+/// after the run, on every engine.
+#[test]
+fn guest_stdio_flags_never_reach_the_host() {
+    use std::io::{Seek, Write};
+    let module = repo_root().join("tests/guests/bin/misc_stdio_flags.wasm");
+    for engine in ["wasmtime", "wasmi"] {
+        let dir = TempDir::new().unwrap();
+        let mut files = Vec::new();
+        for name in ["stdout", "stderr"] {
+            let mut file = fs::File::options()
+                .create(true)
+                .truncate(true)
+                .read(true)
+                .write(true)
+                .open(dir.path().join(name))
+                .unwrap();
+            file.write_all(b"host line\n").unwrap();
+            file.rewind().unwrap();
+            files.push(file);
+        }
+        // The test keeps the write end open and silent, so a blocking read would hang.
+        let (stdin_read, stdin_write) = rustix::pipe::pipe().unwrap();
+        let before = host_flags(&[&stdin_read, &files[0], &files[1]]);
+        let stdin_kept = stdin_read.try_clone().unwrap();
+        let status = capwasi()
+            .args(["run", "--engine", engine, path_str(&module)])
+            .stdin(std::process::Stdio::from(stdin_read))
+            .stdout(files[0].try_clone().unwrap())
+            .stderr(files[1].try_clone().unwrap())
+            .status()
+            .expect("capwasi starts");
+        let stdout = fs::read_to_string(dir.path().join("stdout")).unwrap();
+        let stderr = fs::read_to_string(dir.path().join("stderr")).unwrap();
+        assert_eq!(status.code(), Some(0), "{engine}\n{stdout}{stderr}");
+        assert_eq!(
+            host_flags(&[&stdin_kept, &files[0], &files[1]]),
+            before,
+            "{engine}: the guest changed the host's stdio flags"
+        );
+        assert_eq!(stdout, "host line\nguest stdout\n", "{engine}");
+        assert_eq!(stderr, "host line\nguest stderr\n", "{engine}");
+        drop(stdin_write);
+    }
+}

@@ -25,6 +25,8 @@ struct Decoded {
     type_bits: u32,
     /// The name's bytes within [`HostListing::names`].
     name: Range<usize>,
+    /// The kernel's `d_off`: where the entry after this one starts.
+    next: u64,
 }
 
 /// A listing of an open host directory, excluding `.` and `..`.
@@ -75,6 +77,7 @@ impl HostListing {
                         known => known.as_raw_mode(),
                     },
                     name: start..self.names.len(),
+                    next: entry.next_entry_cookie(),
                 });
             }
             if raw.is_buffer_empty() {
@@ -104,6 +107,7 @@ impl DirStream for HostListing {
             Err(_) => out.name.push_str(&String::from_utf8_lossy(name)),
         }
         out.ino = decoded.ino;
+        out.next = decoded.next;
         let mut type_bits = decoded.type_bits;
         if type_bits == 0 {
             // Some filesystems leave the type out of the listing. The name
@@ -115,5 +119,18 @@ impl DirStream for HostListing {
         }
         out.filetype = FileType::from_mode(type_bits);
         Ok(true)
+    }
+
+    fn seek(&mut self, cookie: u64) -> io::Result<()> {
+        // The kernel's own `d_off` positions, as `seekdir` uses them: a
+        // rewind re-reads the directory, and a cookie stays meaningful
+        // across changes. The descriptor is the listing's own, so nothing
+        // else sees its offset move.
+        rustix::fs::seek(&self.fd, rustix::fs::SeekFrom::Start(cookie))?;
+        self.batch.clear();
+        self.names.clear();
+        self.next = 0;
+        self.ended = false;
+        Ok(())
     }
 }

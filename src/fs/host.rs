@@ -117,7 +117,6 @@ impl Dir for HostDir {
         let write = o.write || o.create || o.truncate;
         opts.read(o.read || !write)
             .write(write)
-            .append(o.flags.append)
             .truncate(o.truncate)
             .follow(if o.follow {
                 FollowSymlinks::Yes
@@ -129,11 +128,18 @@ impl Dir for HostDir {
             .dsync(o.flags.dsync)
             .rsync(o.flags.rsync)
             .sync(o.flags.sync);
-        if o.directory {
-            // The kernel checks the type before it creates or truncates
-            // anything, so `O_DIRECTORY|O_TRUNC` on a file changes nothing.
+        let mut raw = OFlags::empty();
+        // std's `OpenOptions`, and cap-std's after it, refuse append with
+        // truncate, which POSIX allows (`O_CREAT|O_TRUNC|O_APPEND` is how a
+        // log is started afresh), and imply write access with append, which
+        // POSIX does not. So `O_APPEND` goes to the kernel as it is.
+        raw.set(OFlags::APPEND, o.flags.append);
+        // The kernel checks the type before it creates or truncates
+        // anything, so `O_DIRECTORY|O_TRUNC` on a file changes nothing.
+        raw.set(OFlags::DIRECTORY, o.directory);
+        {
             use cap_std::fs::OpenOptionsExt;
-            opts.custom_flags(OFlags::DIRECTORY.bits() as i32);
+            opts.custom_flags(raw.bits() as i32);
         }
         if o.create && o.exclusive {
             opts.create_new(true);
@@ -214,7 +220,10 @@ impl Dir for HostDir {
 
     fn symlink(&self, target: &str, path: &str) -> io::Result<()> {
         self.perms.check_mutate("create a symlink")?;
-        self.dir.symlink_contents(target, path)
+        // cap-std refuses an absolute target as an escape attempt: the link
+        // could not be followed from inside the grant anyway, but another
+        // program on the host, which is not confined, would follow it.
+        self.dir.symlink(target, path)
     }
 
     fn read_link(&self, path: &str) -> io::Result<String> {

@@ -156,6 +156,9 @@ pub struct DirEntry {
     pub ino: u64,
     /// Its type, as the listing reports it (symlinks are not followed).
     pub filetype: FileType,
+    /// The cookie that continues the listing just after this entry (the
+    /// host's `d_off`), for [`DirStream::seek`]. Never 0.
+    pub next: u64,
 }
 
 impl Default for DirEntry {
@@ -164,6 +167,7 @@ impl Default for DirEntry {
             name: String::new(),
             ino: 0,
             filetype: FileType::Unknown,
+            next: 0,
         }
     }
 }
@@ -175,6 +179,12 @@ impl Default for DirEntry {
 pub trait DirStream: Send {
     /// Overwrites `entry` with the next entry; `false` at the end.
     fn next_into(&mut self, entry: &mut DirEntry) -> io::Result<bool>;
+    /// Continues the listing from `cookie`: 0 is the start, anything else
+    /// an earlier entry's [`DirEntry::next`]. Seeking reads the directory
+    /// afresh, so a listing from 0 sees every change made since, and a
+    /// cookie handed out before a change still neither repeats nor skips
+    /// the entries the change did not touch (as POSIX `seekdir` promises).
+    fn seek(&mut self, cookie: u64) -> io::Result<()>;
 }
 
 /// A listing as a backend hands it out.
@@ -230,7 +240,7 @@ pub trait File: Send + Sync + Any {
     }
     /// Changes timestamps; `None` leaves one alone.
     fn set_times(&self, _atime: Option<SetTime>, _mtime: Option<SetTime>) -> io::Result<()> {
-        Ok(())
+        Err(unsupported())
     }
     /// Ensures storage is allocated for a range.
     fn allocate(&self, _offset: u64, _len: u64) -> io::Result<()> {
@@ -242,11 +252,11 @@ pub trait File: Send + Sync + Any {
     }
     /// Flushes data to storage.
     fn sync_data(&self) -> io::Result<()> {
-        Ok(())
+        Err(unsupported())
     }
     /// Flushes data and metadata to storage.
     fn sync_all(&self) -> io::Result<()> {
-        Ok(())
+        Err(unsupported())
     }
     /// Current status flags.
     fn flags(&self) -> io::Result<FdFlags> {
@@ -254,7 +264,7 @@ pub trait File: Send + Sync + Any {
     }
     /// Replaces the status flags.
     fn set_flags(&self, _flags: FdFlags) -> io::Result<()> {
-        Ok(())
+        Err(unsupported())
     }
     /// Whether this is a terminal.
     fn is_tty(&self) -> bool {
@@ -300,9 +310,11 @@ pub trait Dir: Send + Sync + Any {
     fn rename(&self, from: &str, to_dir: &dyn Dir, to: &str) -> io::Result<()>;
     /// Makes `to` beneath `to_dir` another name for `from`.
     fn hard_link(&self, from: &str, follow: bool, to_dir: &dyn Dir, to: &str) -> io::Result<()>;
-    /// Creates a symlink at `path` whose contents are `target`. The target
-    /// is only text: it may point anywhere, but following it never leaves
-    /// the directory it is resolved in.
+    /// Creates a symlink at `path` whose contents are `target`.
+    /// Implementations refuse an absolute `target` as an escape attempt
+    /// (`PermissionDenied`), since a host program outside the sandbox
+    /// would follow it. A relative target is only text: it may climb out,
+    /// but following it never leaves the directory it is resolved in.
     fn symlink(&self, target: &str, path: &str) -> io::Result<()>;
     /// The contents of the symlink at `path`.
     fn read_link(&self, path: &str) -> io::Result<String>;
@@ -322,13 +334,19 @@ pub trait Dir: Send + Sync + Any {
     fn set_times(&self, atime: Option<SetTime>, mtime: Option<SetTime>) -> io::Result<()>;
     /// Flushes the directory to storage.
     fn sync(&self) -> io::Result<()> {
-        Ok(())
+        Err(unsupported())
     }
     /// A fresh listing, from the start.
     fn entries(&self) -> io::Result<DirEntries>;
     /// Downcasting support, so that two handles of the same backend can
     /// rename and link between each other.
     fn as_any(&self) -> &dyn Any;
+}
+
+/// What a default method answers when the backend has not said how to do
+/// the work: an error the guest sees, never a silent success.
+fn unsupported() -> io::Error {
+    io::Error::from(io::ErrorKind::Unsupported)
 }
 
 fn spipe() -> io::Error {

@@ -375,6 +375,13 @@ pub fn fd_readdir(
         return Err(Errno::Notdir);
     };
     let cursor = &mut d.cursor;
+    if cookie == 0 {
+        // A listing from the start is a rewind: it must see what changed
+        // since the last one, even if the dots fill the buffer.
+        if let Some(cursor) = cursor {
+            host(cursor.rewind())?;
+        }
+    }
     let mut writer = DirentWriter {
         out: mem.slice_mut(buf, buf_len)?,
         used: 0,
@@ -399,7 +406,7 @@ pub fn fd_readdir(
             Some(cursor) => cursor,
             None => cursor.insert(Box::new(host(ReadDirCursor::new(dir))?)),
         };
-        host(cursor.seek(dir, cookie.saturating_sub(2)))?;
+        host(cursor.seek(cookie.saturating_sub(2)))?;
         loop {
             let next = cursor.position() + 3;
             let Some(entry) = host(cursor.peek())? else {

@@ -360,8 +360,8 @@ fn escape_host_relative_symlink() {
     });
 }
 
-/// The guest may create a symlink to an absolute host path (it is only
-/// text), but opening, writing or creating through it is refused.
+/// The guest may not create a symlink to an absolute path: an unconfined
+/// host program would follow it out.
 #[test]
 fn escape_guest_absolute_symlink() {
     escape("guest_abs_symlink", |_| {});
@@ -574,4 +574,90 @@ fn open_without_saying_file_or_directory() {
             assert_eq!(names(&sb.inside.join("dir")), ["inner", "made"]);
         },
     );
+}
+
+/// What Linux's own `openat` answers for one combination of the matrix in
+/// `fs_open_flags`, as the guest prints it. The rights become the access
+/// mode as capwasi maps them: reading without writing is `O_RDONLY`.
+fn native_open(dir: &Path, target: &str, oflags: u32, fdflags: u32, rights: u32) -> String {
+    use rustix::fs::{Mode, OFlags};
+    let mut flags = match rights {
+        2 => OFlags::WRONLY,
+        3 => OFlags::RDWR,
+        _ => OFlags::RDONLY,
+    } | OFlags::CLOEXEC;
+    for (bit, flag) in [
+        (1, OFlags::CREATE),
+        (2, OFlags::DIRECTORY),
+        (4, OFlags::EXCL),
+        (8, OFlags::TRUNC),
+    ] {
+        flags.set(flag, oflags & bit != 0);
+    }
+    for (bit, flag) in [
+        (1, OFlags::APPEND),
+        (2, OFlags::DSYNC),
+        (4, OFlags::NONBLOCK),
+        (8, OFlags::RSYNC),
+        (16, OFlags::SYNC),
+    ] {
+        flags.set(flag, fdflags & bit != 0);
+    }
+    let path = dir.join(target);
+    let errno = match rustix::fs::open(&path, flags, Mode::from_raw_mode(0o644)) {
+        Ok(_) => 0,
+        Err(e) => capwasi::Errno::from(std::io::Error::from(e)) as u16,
+    };
+    if target == "missing" {
+        let _ = fs::remove_file(&path);
+    }
+    format!("{target} o={oflags} f={fdflags} r={rights} errno={errno}")
+}
+
+/// path_open over every combination of oflags, fdflags and the read and
+/// write rights, on a missing name, a file and a directory: each answer
+/// must be the one Linux gives the same flags (so no combination POSIX
+/// allows is refused, `O_TRUNC|O_APPEND` among them). Then
+/// `O_CREAT|O_TRUNC|O_WRONLY|O_APPEND` starts a log afresh, seeks do not
+/// stop appends, and pwrite leaves the offset alone.
+#[test]
+fn open_flag_matrix_matches_linux() {
+    let native = tempfile::tempdir().unwrap();
+    fs::write(native.path().join("file"), b"contents").unwrap();
+    fs::create_dir(native.path().join("dir")).unwrap();
+    let mut want = Vec::new();
+    for target in ["missing", "file", "dir"] {
+        for oflags in 0..16 {
+            for fdflags in 0..32 {
+                for rights in 0..4 {
+                    want.push(native_open(native.path(), target, oflags, fdflags, rights));
+                }
+            }
+        }
+    }
+    assert!(want.contains(&"missing o=9 f=1 r=2 errno=0".to_string()));
+    on_every_engine(|engine, sandbox| {
+        fs::write(sandbox.inside.join("file"), b"contents").unwrap();
+        fs::create_dir(sandbox.inside.join("dir")).unwrap();
+        let out = Guest::new("fs_open_flags")
+            .dir(&sandbox.inside, "/sandbox", DirPerms::ReadWrite)
+            .run_on(engine);
+        out.expect_success();
+        let got: Vec<&str> = out
+            .stdout
+            .lines()
+            .filter(|line| !line.starts_with("ok "))
+            .collect();
+        assert_eq!(got.len(), want.len());
+        let mismatches: Vec<String> = want
+            .iter()
+            .zip(&got)
+            .filter(|(want, got)| want != got)
+            .map(|(want, got)| format!("linux: {want}   capwasi: {got}"))
+            .collect();
+        assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+        // On Linux, pwrite on an O_APPEND descriptor appends as well.
+        assert_eq!(fs::read(sandbox.inside.join("log")).unwrap(), b"abcdefXY");
+        assert_eq!(names(&sandbox.inside), ["dir", "file", "log"]);
+    });
 }

@@ -56,6 +56,46 @@ fn args_env_listing(args: &[&str], env: &[(&str, &str)]) -> String {
 
 // ---- args and environ ----------------------------------------------------
 
+/// Inheriting the host's environment hands over what can be handed over
+/// and skips the rest, rather than failing: here a name holding `=` (as
+/// Windows keeps per-drive directories, and as any `execve` can pass). The
+/// test runs itself again in a child process whose environment it chose,
+/// since a process cannot give itself such a variable.
+#[test]
+fn inherit_env_skips_names_that_cannot_be_handed_over() {
+    const CHILD: &str = "CAPWASI_TEST_ENV_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        on_every_engine(|engine, _sandbox| {
+            let mut guest = Guest::new("misc_args_env");
+            guest.builder().inherit_env();
+            let out = guest.run_on(engine);
+            out.expect_success();
+            assert!(out.stdout.contains(" GOOD=yes\n"), "{}", out.stdout);
+            assert!(!out.stdout.contains("=C:"), "{}", out.stdout);
+        });
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "misc::inherit_env_skips_names_that_cannot_be_handed_over",
+            "--test-threads=1",
+        ])
+        .env_clear()
+        .env(CHILD, "1")
+        .env("GOOD", "yes")
+        .env("=C:", "C:\\work")
+        .output()
+        .expect("the test binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("1 passed"), "{stdout}");
+}
+
 /// Only the program name, and no environment at all: nothing is granted
 /// that the embedder did not add.
 #[test]

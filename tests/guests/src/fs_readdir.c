@@ -2,6 +2,8 @@
  * raw, with "." and "..", cookies that resume and stay stable, buffers
  * too small for an entry, and a host-made directory "big" of 5000 files
  * (e0000 .. e4999) that must be listed completely and without duplicates.
+ * Listings after the directory changed: a rewind sees the change, and an
+ * old cookie neither repeats nor loses what the change left alone.
  * The sandbox is fd 3. */
 #include <dirent.h>
 #include <stdint.h>
@@ -237,6 +239,59 @@ static void test_libc(void) {
   OK("opendir/readdir");
 }
 
+/* A listing from cookie 0 is a rewind: it sees what changed since the last
+ * one, even where the directory was empty then and where "." and ".."
+ * fill the whole buffer. A cookie handed out before a change still resumes
+ * between the same entries: nothing the change left alone is repeated or
+ * lost. */
+static void test_changes(void) {
+  static struct entry e[64], tail[64];
+  CHECK_ERRNO(__wasi_path_create_directory(SANDBOX, "grow"),
+              __WASI_ERRNO_SUCCESS);
+  __wasi_fd_t fd = open_dir("grow");
+  CHECK(list(fd, 0, 4096, e, 64) == 2);
+  put("grow/first");
+  size_t n = list(fd, 0, 4096, e, 64);
+  CHECK(n == 3 && find(e, n, "first") != NULL);
+  put("grow/second");
+  /* Exactly "." and ".." fit, so the rewind happens in a call that never
+   * reaches the host listing. */
+  n = list(fd, 0, 2 * HEADER + 3, e, 64);
+  CHECK(n == 4 && find(e, n, "second") != NULL);
+  CHECK_ERRNO(__wasi_fd_close(fd), __WASI_ERRNO_SUCCESS);
+
+  DIR *dir = opendir("/sandbox/grow");
+  CHECK(dir != NULL);
+  int before = 0, after = 0;
+  while (readdir(dir) != NULL) before++;
+  put("grow/third");
+  rewinddir(dir);
+  while (readdir(dir) != NULL) after++;
+  CHECK(before == 4 && after == 5);
+  CHECK(closedir(dir) == 0);
+
+  CHECK_ERRNO(__wasi_path_create_directory(SANDBOX, "churn"),
+              __WASI_ERRNO_SUCCESS);
+  char name[32];
+  for (int i = 0; i < 40; i++) {
+    snprintf(name, sizeof name, "churn/c%02d", i);
+    put(name);
+  }
+  fd = open_dir("churn");
+  n = list(fd, 0, 4096, e, 64);
+  CHECK(n == 42);
+  /* Change the directory: one entry already listed goes, one is added. */
+  snprintf(name, sizeof name, "churn/%s", e[5].name);
+  CHECK_ERRNO(__wasi_path_unlink_file(SANDBOX, name), __WASI_ERRNO_SUCCESS);
+  put("churn/new");
+  size_t m = list(fd, e[20].next, 4096, tail, 64);
+  for (size_t i = 21; i < n; i++) CHECK(find(tail, m, e[i].name) != NULL);
+  for (size_t i = 0; i <= 20; i++) CHECK(find(tail, m, e[i].name) == NULL);
+  CHECK(m == n - 21 || (m == n - 20 && find(tail, m, "new") != NULL));
+  CHECK_ERRNO(__wasi_fd_close(fd), __WASI_ERRNO_SUCCESS);
+  OK("listings after changes");
+}
+
 static struct entry big[BIG + 2];
 
 static void test_big(void) {
@@ -290,6 +345,7 @@ static void test_big(void) {
 int main(void) {
   test_raw();
   test_libc();
+  test_changes();
   test_big();
   OK("fs_readdir");
   return 0;
