@@ -1,16 +1,20 @@
-//! A guest's whole world: arguments, environment, stdio, preopens, clocks
-//! and randomness, and the limits on what it may hold.
+//! A guest's grants: arguments, environment, stdio, preopens, clocks and
+//! randomness, and the limits on what it may hold.
+//!
+//! Nothing here belongs to an ABI. Each ABI builds its own state from the
+//! grants (preview1 its descriptor table with rights and listing cursors,
+//! in [`crate::p1::WasiP1Ctx`]); files, directories and sockets are shared
+//! handles, so a grant costs the same whichever ABI uses it.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::clock::{HostMonotonicClock, HostWallClock, MonotonicClock, WallClock};
 use crate::fs::host::HostDir;
 use crate::fs::{self, DirPerms};
 use crate::net::HostSocket;
-use crate::p1::Descriptor;
 use crate::random::{HostRandom, Rng};
 use crate::stdio::Stdio;
-use crate::table::Table;
 use crate::Error;
 
 /// The default bound on open descriptors, matching a common `ulimit -n`.
@@ -64,11 +68,13 @@ pub fn inheritable_env() -> impl Iterator<Item = (String, String)> {
     })
 }
 
-/// Everything a running guest can reach. Built with [`WasiCtxBuilder`].
+/// Everything a guest is granted. Built with [`WasiCtxBuilder`].
 pub struct WasiCtx {
     pub(crate) args: StringList,
     pub(crate) env: StringList,
-    pub(crate) fds: Table<Descriptor>,
+    /// Standard input, output and error.
+    pub(crate) stdio: [Arc<dyn fs::File>; 3],
+    pub(crate) preopens: Vec<Preopen>,
     pub(crate) wall_clock: Box<dyn WallClock>,
     pub(crate) monotonic_clock: Box<dyn MonotonicClock>,
     /// Whether the CPU-time clocks read the host's; a context with a
@@ -76,6 +82,9 @@ pub struct WasiCtx {
     /// real time into a deterministic run.
     pub(crate) host_cpu_clocks: bool,
     pub(crate) random: Box<dyn Rng>,
+    /// The most handles the guest may hold at once, stdio and preopens
+    /// included.
+    pub(crate) max_open_fds: u32,
 }
 
 impl WasiCtx {
@@ -85,9 +94,12 @@ impl WasiCtx {
     }
 }
 
-enum Preopen {
-    Dir(Box<dyn fs::Dir>, DirPerms, String),
-    Socket(HostSocket),
+/// A directory or socket granted before the guest starts.
+pub(crate) enum Preopen {
+    /// A directory, the permissions beneath it, and the guest's name for it.
+    Dir(Arc<dyn fs::Dir>, DirPerms, String),
+    /// A listening socket.
+    Socket(Arc<dyn fs::File>),
 }
 
 /// Configures a [`WasiCtx`]. A guest gets nothing that is not granted here:
@@ -226,8 +238,11 @@ impl WasiCtxBuilder {
         guest: impl AsRef<str>,
         perms: DirPerms,
     ) -> &mut Self {
-        self.preopens
-            .push(Preopen::Dir(dir, perms, guest.as_ref().to_string()));
+        self.preopens.push(Preopen::Dir(
+            Arc::from(dir),
+            perms,
+            guest.as_ref().to_string(),
+        ));
         self
     }
 
@@ -238,7 +253,7 @@ impl WasiCtxBuilder {
         listener: std::net::TcpListener,
     ) -> Result<&mut Self, Error> {
         self.preopens
-            .push(Preopen::Socket(HostSocket::listener(listener)));
+            .push(Preopen::Socket(Arc::new(HostSocket::listener(listener))));
         Ok(self)
     }
 
@@ -272,28 +287,25 @@ impl WasiCtxBuilder {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
+        // Every ABI's table starts with stdio and the preopens, so a limit
+        // below that is the embedder's mistake, reported here.
         let limit = self.max_open_fds;
-        let mut fds = Table::with_capacity(limit, 3 + self.preopens.len());
-        let too_many = |_| Error::TooManyFds { limit };
-        for (host_fd, stdio) in [self.stdin.take(), self.stdout.take(), self.stderr.take()]
-            .into_iter()
-            .enumerate()
-        {
-            let file = stdio.unwrap_or_else(Stdio::null).into_file(host_fd as u8);
-            fds.push(Descriptor::stdio(file)).map_err(too_many)?;
+        if u32::try_from(3 + self.preopens.len()).map_or(true, |needed| needed > limit) {
+            return Err(Error::TooManyFds { limit });
         }
-        for preopen in self.preopens.drain(..) {
-            let descriptor = match preopen {
-                Preopen::Dir(dir, perms, name) => Descriptor::preopen(dir, perms, name),
-                Preopen::Socket(socket) => Descriptor::socket(Box::new(socket)),
-            };
-            fds.push(descriptor).map_err(too_many)?;
-        }
+        let stdio = [self.stdin.take(), self.stdout.take(), self.stderr.take()];
+        let mut host_fd = 0;
+        let stdio = stdio.map(|stream| {
+            let file = stream.unwrap_or_else(Stdio::null).into_file(host_fd);
+            host_fd += 1;
+            file
+        });
         let host_cpu_clocks = self.monotonic_clock.is_none();
         Ok(WasiCtx {
             args: std::mem::take(&mut self.args),
             env: std::mem::take(&mut self.env),
-            fds,
+            stdio,
+            preopens: std::mem::take(&mut self.preopens),
             wall_clock: self
                 .wall_clock
                 .take()
@@ -307,6 +319,7 @@ impl WasiCtxBuilder {
                 .random
                 .take()
                 .unwrap_or_else(|| Box::new(HostRandom::new())),
+            max_open_fds: limit,
         })
     }
 }

@@ -19,7 +19,7 @@
 //!   so every pointer it passes is `EFAULT`). Looking the export up by name
 //!   on every call is slow; where the adapter knows which instance can be
 //!   calling (a store holding a single instance), it looks it up once;
-//! - passes the [`WasiCtx`], the memory bytes and the arguments to the
+//! - passes the [`crate::p1::WasiP1Ctx`], the memory bytes and the arguments to the
 //!   [`crate::p1::typed`] function;
 //! - turns the [`HostResult`] into the engine's terms: `Ok(errno)` is the
 //!   function's `i32` result (none for `proc_exit`), [`Termination::Exit`]
@@ -41,7 +41,7 @@
 //! ```text
 //! macro_rules! register {
 //!     ($($family:ident :: $name:ident ( $($arg:ident : $ty:ident),* ) $(-> $never:tt)? ;)*) => {
-//!         fn register<T>(linker: &mut Linker<T>, ctx: fn(&mut T) -> &mut WasiCtx) -> Result<()> {
+//!         fn register<T>(linker: &mut Linker<T>, ctx: fn(&mut T) -> &mut WasiP1Ctx) -> Result<()> {
 //!             $(linker.func_wrap(MODULE, stringify!($name), move |mut caller, $($arg: $ty),*| {
 //!                 let (bytes, data) = find_memory(&mut caller).data_and_store_mut(&mut caller);
 //!                 match typed::$name(ctx(data), bytes, $($arg),*) {
@@ -106,7 +106,8 @@ pub trait Engine: Send + Sync {
     fn name(&self) -> &'static str;
 
     /// Compiles `wasm` (binary, or text where the engine accepts it),
-    /// links it against the preview1 functions over `ctx`, and runs its
+    /// links it against the preview1 functions over preview1's state built
+    /// from `ctx` ([`crate::p1::WasiP1Ctx::new`]), and runs its
     /// `_start`. Returns the exit status: the `proc_exit` code, or 0 when
     /// `_start` returns.
     fn run(&self, wasm: &[u8], ctx: WasiCtx) -> Result<i32, RunError>;

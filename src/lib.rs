@@ -34,6 +34,6 @@ mod table;
 
 pub use ctx::{inheritable_env, WasiCtx, WasiCtxBuilder, DEFAULT_MAX_OPEN_FDS};
 pub use engine::{Engine, RunError, Termination};
-pub use error::{CapabilityDenied, Errno, Error};
+pub use error::{CapabilityDenied, Error};
 pub use fs::DirPerms;
 pub use stdio::{OutputPipe, Stdio};

@@ -60,18 +60,18 @@ impl Stdio {
         Stdio(StdioKind::Custom(file))
     }
 
-    pub(crate) fn into_file(self, host_fd: u8) -> Box<dyn fs::File> {
+    pub(crate) fn into_file(self, host_fd: u8) -> Arc<dyn fs::File> {
         match self.0 {
-            StdioKind::Inherit => Box::new(Inherited {
+            StdioKind::Inherit => Arc::new(Inherited {
                 host_fd,
                 guest_flags: GuestFlags::default(),
             }),
-            StdioKind::Null => InMemory::boxed(Null),
-            StdioKind::Input(bytes) => InMemory::boxed(MemoryInput(Mutex::new((bytes, 0)))),
-            StdioKind::Output(pipe) => InMemory::boxed(pipe),
-            StdioKind::Reader(r) => InMemory::boxed(ReaderStream(Mutex::new(r))),
-            StdioKind::Writer(w) => InMemory::boxed(WriterStream(Mutex::new(w))),
-            StdioKind::Custom(file) => file,
+            StdioKind::Null => InMemory::shared(Null),
+            StdioKind::Input(bytes) => InMemory::shared(MemoryInput(Mutex::new((bytes, 0)))),
+            StdioKind::Output(pipe) => InMemory::shared(pipe),
+            StdioKind::Reader(r) => InMemory::shared(ReaderStream(Mutex::new(r))),
+            StdioKind::Writer(w) => InMemory::shared(WriterStream(Mutex::new(w))),
+            StdioKind::Custom(file) => Arc::from(file),
         }
     }
 }
@@ -122,8 +122,8 @@ struct InMemory<T> {
 }
 
 impl<T: MemoryStream> InMemory<T> {
-    fn boxed(stream: T) -> Box<dyn fs::File> {
-        Box::new(InMemory {
+    fn shared(stream: T) -> Arc<dyn fs::File> {
+        Arc::new(InMemory {
             stream,
             guest_flags: GuestFlags::default(),
         })

@@ -3,7 +3,15 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::Errno;
+/// Why a table refused: each ABI says it in its own terms (preview1:
+/// `EMFILE` and `EBADF`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableError {
+    /// The table holds as many entries as it may.
+    Full,
+    /// No entry has that number.
+    Absent,
+}
 
 /// Slots indexed by small integers, handed out lowest-free-first as POSIX
 /// does for file descriptors, and never more than a fixed number at once.
@@ -25,25 +33,27 @@ impl<T> Table<T> {
         }
     }
 
-    /// An empty table that holds at most `max` live entries, with room for
-    /// `expected` of them before it grows.
-    pub fn with_capacity(max: u32, expected: usize) -> Self {
+    /// A table holding `entries` as numbers 0, 1, …, and at most `max`
+    /// live entries. It may start over `max`: then nothing more fits until
+    /// enough are removed.
+    pub fn with_entries(max: u32, entries: Vec<T>) -> Self {
+        let live = u32::try_from(entries.len()).unwrap_or(u32::MAX);
         Table {
-            slots: Vec::with_capacity(expected),
+            slots: entries.into_iter().map(Some).collect(),
+            live,
             ..Table::new(max)
         }
     }
 
     /// Stores `value` in the lowest free slot and returns its number.
-    /// A full table is `EMFILE`, as the kernel says for a process.
-    pub fn push(&mut self, value: T) -> Result<u32, Errno> {
+    pub fn push(&mut self, value: T) -> Result<u32, TableError> {
         if self.live >= self.max {
-            return Err(Errno::Mfile);
+            return Err(TableError::Full);
         }
         let index = match self.free.pop() {
             Some(Reverse(index)) => index,
             None => {
-                let index = u32::try_from(self.slots.len()).map_err(|_| Errno::Mfile)?;
+                let index = u32::try_from(self.slots.len()).map_err(|_| TableError::Full)?;
                 self.slots.push(None);
                 index
             }
@@ -53,29 +63,29 @@ impl<T> Table<T> {
         Ok(index)
     }
 
-    /// The entry at `index`, or `EBADF`.
-    pub fn get(&self, index: u32) -> Result<&T, Errno> {
+    /// The entry at `index`.
+    pub fn get(&self, index: u32) -> Result<&T, TableError> {
         self.slots
             .get(index as usize)
             .and_then(Option::as_ref)
-            .ok_or(Errno::Badf)
+            .ok_or(TableError::Absent)
     }
 
-    /// The entry at `index` for changing, or `EBADF`.
-    pub fn get_mut(&mut self, index: u32) -> Result<&mut T, Errno> {
+    /// The entry at `index` for changing.
+    pub fn get_mut(&mut self, index: u32) -> Result<&mut T, TableError> {
         self.slots
             .get_mut(index as usize)
             .and_then(Option::as_mut)
-            .ok_or(Errno::Badf)
+            .ok_or(TableError::Absent)
     }
 
     /// Takes the entry at `index` out, freeing its number.
-    pub fn remove(&mut self, index: u32) -> Result<T, Errno> {
+    pub fn remove(&mut self, index: u32) -> Result<T, TableError> {
         let value = self
             .slots
             .get_mut(index as usize)
             .and_then(Option::take)
-            .ok_or(Errno::Badf)?;
+            .ok_or(TableError::Absent)?;
         self.free.push(Reverse(index));
         self.live -= 1;
         Ok(value)
@@ -84,7 +94,7 @@ impl<T> Table<T> {
     /// Moves the entry at `from` to `to`, dropping what `to` held. Both must
     /// be live: renumbering is how a guest replaces an open descriptor, not
     /// how it allocates one.
-    pub fn renumber(&mut self, from: u32, to: u32) -> Result<(), Errno> {
+    pub fn renumber(&mut self, from: u32, to: u32) -> Result<(), TableError> {
         self.get(from)?;
         self.get(to)?;
         if from == to {
@@ -106,9 +116,9 @@ mod tests {
         assert_eq!(t.push('a'), Ok(0));
         assert_eq!(t.push('b'), Ok(1));
         assert_eq!(t.push('c'), Ok(2));
-        assert_eq!(t.push('d'), Err(Errno::Mfile));
+        assert_eq!(t.push('d'), Err(TableError::Full));
         assert_eq!(t.remove(1), Ok('b'));
-        assert_eq!(t.remove(1), Err(Errno::Badf));
+        assert_eq!(t.remove(1), Err(TableError::Absent));
         assert_eq!(t.push('e'), Ok(1));
     }
 
@@ -118,11 +128,11 @@ mod tests {
         assert_eq!(t.push('a'), Ok(0));
         assert_eq!(t.push('b'), Ok(1));
         assert_eq!(t.renumber(0, 0), Ok(()));
-        assert_eq!(t.renumber(0, 5), Err(Errno::Badf));
-        assert_eq!(t.renumber(5, 0), Err(Errno::Badf));
+        assert_eq!(t.renumber(0, 5), Err(TableError::Absent));
+        assert_eq!(t.renumber(5, 0), Err(TableError::Absent));
         assert_eq!(t.renumber(0, 1), Ok(()));
         assert_eq!(t.get(1), Ok(&'a'));
-        assert_eq!(t.get(0), Err(Errno::Badf));
+        assert_eq!(t.get(0), Err(TableError::Absent));
         assert_eq!(t.push('c'), Ok(0));
     }
 }

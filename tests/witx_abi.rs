@@ -357,7 +357,7 @@ fn errno_numbers_and_names_match_witx() {
     let mut wrong = Vec::new();
     for (index, case) in cases.iter().enumerate() {
         let code = index as u16;
-        match capwasi::Errno::from_u16(code) {
+        match capwasi::p1::Errno::from_u16(code) {
             None => wrong.push(format!("{code} ({case}): Errno::from_u16 gives None")),
             Some(e) => {
                 let name = e.name();
@@ -376,14 +376,14 @@ fn errno_numbers_and_names_match_witx() {
     // Preview1 has no codes past the last witx case; a host inventing one would
     // hand guests a number their libc cannot decode.
     let past_end = cases.len() as u16;
-    if capwasi::Errno::from_u16(past_end).is_some() {
+    if capwasi::p1::Errno::from_u16(past_end).is_some() {
         wrong.push(format!(
             "Errno::from_u16({past_end}) exists but witx ends before it"
         ));
     }
     assert!(
         wrong.is_empty(),
-        "capwasi::Errno drifted from witx errno:\n  {}",
+        "capwasi::p1::Errno drifted from witx errno:\n  {}",
         wrong.join("\n  ")
     );
 }

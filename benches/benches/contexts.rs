@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use capwasi::fs::host::HostDir;
+use capwasi::p1::WasiP1Ctx;
 use capwasi::DirPerms;
 use capwasi_bench::{
     exit_code, format_ns, machine_facts, median, Failure, Options, Table, UsageError,
@@ -191,19 +192,25 @@ fn capwasi_builder() -> capwasi::WasiCtxBuilder {
     builder
 }
 
-fn capwasi_own_dir(dir: &Path) -> Result<capwasi::WasiCtx, String> {
+/// A preview1 context as a guest runs with it: the grants, and the
+/// descriptor table built from them.
+fn capwasi_p1(builder: &mut capwasi::WasiCtxBuilder) -> Result<WasiP1Ctx, String> {
+    Ok(WasiP1Ctx::new(builder.build().map_err(|e| e.to_string())?))
+}
+
+fn capwasi_own_dir(dir: &Path) -> Result<WasiP1Ctx, String> {
     let mut builder = capwasi_builder();
     builder
         .preopened_dir(dir, GUEST_DIR, DirPerms::ReadWrite)
         .map_err(|e| e.to_string())?;
-    builder.build().map_err(|e| e.to_string())
+    capwasi_p1(&mut builder)
 }
 
-fn capwasi_shared_dir(shared: &HostDir) -> Result<capwasi::WasiCtx, String> {
+fn capwasi_shared_dir(shared: &HostDir) -> Result<WasiP1Ctx, String> {
     let mut builder = capwasi_builder();
     let dir = Box::new(shared.share(DirPerms::ReadWrite));
     builder.preopened(dir, GUEST_DIR, DirPerms::ReadWrite);
-    builder.build().map_err(|e| e.to_string())
+    capwasi_p1(&mut builder)
 }
 
 fn wasmtime_wasi_builder(dir: &Path) -> Result<wasmtime_wasi::WasiCtxBuilder, String> {
@@ -227,13 +234,13 @@ fn variants(dir: &Path) -> Result<Vec<Variant>, String> {
     Ok(vec![
         Variant {
             name: "capwasi, dir opened per context",
-            size: size_of::<capwasi::WasiCtx>(),
+            size: size_of::<WasiP1Ctx>(),
             fd_each: true,
             rounds: Box::new(move |n| round(n, &mut || capwasi_own_dir(&own))),
         },
         Variant {
             name: "capwasi, one dir shared",
-            size: size_of::<capwasi::WasiCtx>(),
+            size: size_of::<WasiP1Ctx>(),
             fd_each: false,
             rounds: Box::new(move |n| round(n, &mut || capwasi_shared_dir(&shared))),
         },

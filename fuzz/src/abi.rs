@@ -19,9 +19,10 @@ use std::fs;
 use arbitrary::{Arbitrary, Result, Unstructured};
 use capwasi::clock::SteppingClock;
 use capwasi::p1::types::{eventtype, subclockflags, subscription};
+use capwasi::p1::{Errno, WasiP1Ctx};
 use capwasi::p1::{ValType, FUNCTIONS};
 use capwasi::random::Deterministic;
-use capwasi::{Errno, Stdio, Termination, WasiCtxBuilder};
+use capwasi::{Stdio, Termination, WasiCtxBuilder};
 
 use crate::finding;
 use crate::fixture::{Fixture, Layout};
@@ -408,7 +409,7 @@ fn run_in(fixture: &mut Fixture, input: &Input) {
             .random(Deterministic::new(7))
             .max_open_fds(32);
         fixture.grant_sandbox_and_read_only(&mut b);
-        b.build().unwrap()
+        WasiP1Ctx::new(b.build().unwrap())
     };
     let size = MEMORY_SIZES[input.memory_size as usize % MEMORY_SIZES.len()];
     let mut memory = GuardedMemory::new(size, &input.image);

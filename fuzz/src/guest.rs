@@ -1,8 +1,10 @@
 //! A guest without an engine: a linear memory and calls into the preview1
 //! table, with pointers into that memory, as compiled code would make them.
 
+use capwasi::p1::Errno;
+use capwasi::p1::WasiP1Ctx;
 use capwasi::p1::{HostFunc, FUNCTIONS};
-use capwasi::{Errno, Termination, WasiCtx};
+use capwasi::{Termination, WasiCtx};
 
 /// The preview1 function named `name`.
 pub fn function(name: &str) -> &'static HostFunc {
@@ -33,8 +35,8 @@ pub fn tracing_calls() -> bool {
 
 /// A guest: its context and its linear memory.
 pub struct Guest {
-    /// Everything the guest was granted.
-    pub ctx: WasiCtx,
+    /// Everything the guest was granted, and its descriptors.
+    pub ctx: WasiP1Ctx,
     /// Its linear memory.
     pub memory: Vec<u8>,
     next: u32,
@@ -45,7 +47,7 @@ impl Guest {
     pub fn new(ctx: WasiCtx, size: usize) -> Self {
         assert!(size > SCRATCH as usize);
         Guest {
-            ctx,
+            ctx: WasiP1Ctx::new(ctx),
             memory: vec![0; size],
             next: SCRATCH,
         }

@@ -17,7 +17,8 @@ use std::os::unix::fs::symlink;
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 use capwasi::p1::types::{lookupflags, rights};
-use capwasi::{Errno, WasiCtxBuilder};
+use capwasi::p1::Errno;
+use capwasi::WasiCtxBuilder;
 
 use crate::fixture::{Fixture, Layout, CANARY_LINK_TEXT};
 use crate::guest::{Guest, IOVEC, OUT_FD, OUT_SIZE, OUT_STAT};

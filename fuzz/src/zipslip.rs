@@ -17,7 +17,8 @@
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 use capwasi::p1::types::{lookupflags, oflags, rights};
-use capwasi::{DirPerms, Errno, WasiCtxBuilder};
+use capwasi::p1::Errno;
+use capwasi::{DirPerms, WasiCtxBuilder};
 
 use crate::fixture::{Fixture, Layout};
 use crate::guest::{Guest, IOVEC, OUT_FD, OUT_SIZE};

@@ -150,13 +150,13 @@ impl Dir for HostDir {
         let perms = self.perms;
         if o.directory {
             let dir = cap::Dir::from_std_file(file);
-            return Ok(Opened::Dir(Box::new(HostDir::new(dir, perms))));
+            return Ok(Opened::Dir(Arc::new(HostDir::new(dir, perms))));
         }
         if write {
             // The kernel opens no directory for writing, so this is a file;
             // its exact type waits until someone asks, sparing an fstat on
             // every create.
-            return Ok(Opened::File(Box::new(HostFile::untyped(
+            return Ok(Opened::File(Arc::new(HostFile::untyped(
                 file,
                 perms.file_perms(),
             ))));
@@ -166,7 +166,7 @@ impl Dir for HostDir {
         // closed or read without ever needing to know.
         let mut file = HostFile::untyped(file, perms.file_perms());
         file.dir_perms = Some(perms);
-        Ok(Opened::File(Box::new(file)))
+        Ok(Opened::File(Arc::new(file)))
     }
 
     fn create_dir(&self, path: &str) -> io::Result<()> {

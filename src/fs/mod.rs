@@ -10,6 +10,7 @@
 use std::any::Any;
 use std::io::{self, IoSlice, IoSliceMut, SeekFrom};
 use std::os::fd::BorrowedFd;
+use std::sync::Arc;
 
 mod getdents;
 pub mod host;
@@ -142,9 +143,9 @@ pub struct OpenOptions {
 /// What opening a path produced.
 pub enum Opened {
     /// A file, device or other non-directory.
-    File(Box<dyn File>),
+    File(Arc<dyn File>),
     /// A directory.
-    Dir(Box<dyn Dir>),
+    Dir(Arc<dyn Dir>),
 }
 
 /// One entry of a directory listing.
@@ -189,24 +190,6 @@ pub trait DirStream: Send {
 
 /// A listing as a backend hands it out.
 pub type DirEntries = Box<dyn DirStream>;
-
-/// Socket operations, for a handle that is a socket.
-pub trait Socket: Send + Sync {
-    /// Accepts a pending connection as a new stream handle.
-    fn accept(&self, nonblocking: bool) -> io::Result<Box<dyn File>>;
-    /// Receives into `bufs`; returns the byte count and whether the message
-    /// was cut short.
-    fn recv(
-        &self,
-        bufs: &mut [IoSliceMut<'_>],
-        peek: bool,
-        waitall: bool,
-    ) -> io::Result<(usize, bool)>;
-    /// Sends `bufs`.
-    fn send(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize>;
-    /// Shuts down the read half, the write half, or both.
-    fn shutdown(&self, read: bool, write: bool) -> io::Result<()>;
-}
 
 /// An open non-directory: a file, a stream, a device or a socket.
 ///
@@ -280,7 +263,7 @@ pub trait File: Send + Sync + Any {
         None
     }
     /// The socket operations, if this is a socket.
-    fn as_socket(&self) -> Option<&dyn Socket> {
+    fn as_socket(&self) -> Option<&dyn crate::net::Socket> {
         None
     }
     /// The directory operations, if this handle turned out to be a

@@ -1,12 +1,33 @@
-//! Sockets the embedder hands to a guest: a listener preopened by the
-//! host, and the connections the guest accepts from it.
+//! Sockets, beside [`crate::fs`] and named after no ABI: the operations a
+//! socket handle offers ([`Socket`]), and the host sockets the embedder
+//! hands to a guest: a listener preopened by the host, and the connections
+//! the guest accepts from it. Every ABI's socket calls come here.
 
 use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::sync::Arc;
 
 use rustix::net::{RecvAncillaryBuffer, RecvFlags, ReturnFlags, SendAncillaryBuffer, SendFlags};
 
 use crate::fs::{self, FdFlags, FileType, Filestat};
+
+/// Socket operations, for a handle that is a socket.
+pub trait Socket: Send + Sync {
+    /// Accepts a pending connection as a new stream handle.
+    fn accept(&self, nonblocking: bool) -> io::Result<Arc<dyn fs::File>>;
+    /// Receives into `bufs`; returns the byte count and whether the message
+    /// was cut short.
+    fn recv(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        peek: bool,
+        waitall: bool,
+    ) -> io::Result<(usize, bool)>;
+    /// Sends `bufs`.
+    fn send(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize>;
+    /// Shuts down the read half, the write half, or both.
+    fn shutdown(&self, read: bool, write: bool) -> io::Result<()>;
+}
 
 /// A host TCP socket, listening or connected.
 pub struct HostSocket {
@@ -27,14 +48,14 @@ impl HostSocket {
     }
 }
 
-impl fs::Socket for HostSocket {
-    fn accept(&self, nonblocking: bool) -> io::Result<Box<dyn fs::File>> {
+impl Socket for HostSocket {
+    fn accept(&self, nonblocking: bool) -> io::Result<Arc<dyn fs::File>> {
         let mut flags = rustix::net::SocketFlags::CLOEXEC;
         if nonblocking {
             flags |= rustix::net::SocketFlags::NONBLOCK;
         }
         let fd = rustix::net::accept_with(&self.fd, flags)?;
-        Ok(Box::new(HostSocket { fd }))
+        Ok(Arc::new(HostSocket { fd }))
     }
 
     fn recv(
@@ -81,7 +102,7 @@ impl fs::File for HostSocket {
         Ok(rustix::io::readv(&self.fd, bufs)?)
     }
     fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        fs::Socket::send(self, bufs)
+        Socket::send(self, bufs)
     }
     fn stat(&self) -> io::Result<Filestat> {
         let mut stat = fs::host::fd_filestat(self.fd.as_fd())?;
@@ -106,7 +127,7 @@ impl fs::File for HostSocket {
     fn pollable(&self) -> Option<BorrowedFd<'_>> {
         Some(self.fd.as_fd())
     }
-    fn as_socket(&self) -> Option<&dyn fs::Socket> {
+    fn as_socket(&self) -> Option<&dyn Socket> {
         Some(self)
     }
 }

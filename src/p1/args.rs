@@ -1,8 +1,9 @@
 //! `args_*` and `environ_*`: the guest's command line and environment.
 
 use super::memory::GuestMemory;
+use super::Errno;
+use super::WasiP1Ctx;
 use crate::ctx::StringList;
-use crate::{Errno, WasiCtx};
 
 /// Writes a pointer per string at `pointers` and the NUL-terminated strings
 /// themselves at `buf`: the layout C's `argv` and `environ` expect.
@@ -27,37 +28,37 @@ fn sizes(list: &StringList, mem: &mut GuestMemory<'_>, count: u32, size: u32) ->
 }
 
 pub fn args_get(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     argv: u32,
     argv_buf: u32,
 ) -> Result<(), Errno> {
-    copy_list(&ctx.args, mem, argv, argv_buf)
+    copy_list(&ctx.grants.args, mem, argv, argv_buf)
 }
 
 pub fn args_sizes_get(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     argc: u32,
     argv_buf_size: u32,
 ) -> Result<(), Errno> {
-    sizes(&ctx.args, mem, argc, argv_buf_size)
+    sizes(&ctx.grants.args, mem, argc, argv_buf_size)
 }
 
 pub fn environ_get(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     environ: u32,
     environ_buf: u32,
 ) -> Result<(), Errno> {
-    copy_list(&ctx.env, mem, environ, environ_buf)
+    copy_list(&ctx.grants.env, mem, environ, environ_buf)
 }
 
 pub fn environ_sizes_get(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     count: u32,
     buf_size: u32,
 ) -> Result<(), Errno> {
-    sizes(&ctx.env, mem, count, buf_size)
+    sizes(&ctx.grants.env, mem, count, buf_size)
 }

@@ -4,28 +4,29 @@ use rustix::time::ClockId;
 
 use super::memory::GuestMemory;
 use super::types::clockid;
+use super::Errno;
+use super::WasiP1Ctx;
 use crate::clock::{host_now, host_resolution};
-use crate::{Errno, WasiCtx};
 
 /// Reads clock `id`: `(now, resolution)` as one of the two is asked for.
-pub(crate) fn read(ctx: &WasiCtx, id: u32, resolution: bool) -> Result<u64, Errno> {
+pub(crate) fn read(ctx: &WasiP1Ctx, id: u32, resolution: bool) -> Result<u64, Errno> {
     let pick = |now: u64, res: u64| if resolution { res } else { now };
     Ok(match id {
         clockid::REALTIME => {
             if resolution {
-                ctx.wall_clock.resolution()
+                ctx.grants.wall_clock.resolution()
             } else {
-                ctx.wall_clock.now()
+                ctx.grants.wall_clock.now()
             }
         }
         clockid::MONOTONIC => {
             if resolution {
-                ctx.monotonic_clock.resolution()
+                ctx.grants.monotonic_clock.resolution()
             } else {
-                ctx.monotonic_clock.now()
+                ctx.grants.monotonic_clock.now()
             }
         }
-        clockid::PROCESS_CPUTIME_ID | clockid::THREAD_CPUTIME_ID if ctx.host_cpu_clocks => {
+        clockid::PROCESS_CPUTIME_ID | clockid::THREAD_CPUTIME_ID if ctx.grants.host_cpu_clocks => {
             let host = if id == clockid::PROCESS_CPUTIME_ID {
                 ClockId::ProcessCPUTime
             } else {
@@ -41,16 +42,16 @@ pub(crate) fn read(ctx: &WasiCtx, id: u32, resolution: bool) -> Result<u64, Errn
             if resolution {
                 0
             } else {
-                ctx.monotonic_clock.now()
+                ctx.grants.monotonic_clock.now()
             },
-            ctx.monotonic_clock.resolution(),
+            ctx.grants.monotonic_clock.resolution(),
         ),
         _ => return Err(Errno::Inval),
     })
 }
 
 pub fn clock_res_get(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     id: u32,
     resolution: u32,
@@ -60,7 +61,7 @@ pub fn clock_res_get(
 }
 
 pub fn clock_time_get(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     id: u32,
     _precision: u64,

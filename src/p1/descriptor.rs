@@ -1,14 +1,17 @@
 //! What a preview1 descriptor number refers to, with its rights: the one
 //! place where preview1 permission checks are made.
 
+use std::sync::Arc;
+
+use super::Errno;
+use super::WasiP1Ctx;
 use crate::fs::{self, DirPerms, ReadDirCursor};
 use crate::p1::types::rights;
-use crate::{Errno, WasiCtx};
 
 /// The object behind a descriptor.
 pub(crate) enum Handle {
-    File(Box<dyn fs::File>),
-    Dir(Box<dyn fs::Dir>),
+    File(Arc<dyn fs::File>),
+    Dir(Arc<dyn fs::Dir>),
 }
 
 /// What a descriptor's object is, once looked at.
@@ -57,7 +60,7 @@ fn granted(perms: DirPerms) -> u64 {
 }
 
 impl Descriptor {
-    pub(crate) fn stdio(file: Box<dyn fs::File>) -> Self {
+    pub(crate) fn stdio(file: Arc<dyn fs::File>) -> Self {
         Descriptor {
             handle: Handle::File(file),
             base: rights::STREAM,
@@ -67,7 +70,7 @@ impl Descriptor {
         }
     }
 
-    pub(crate) fn preopen(dir: Box<dyn fs::Dir>, perms: DirPerms, name: String) -> Self {
+    pub(crate) fn preopen(dir: Arc<dyn fs::Dir>, perms: DirPerms, name: String) -> Self {
         let allowed = granted(perms);
         Descriptor {
             handle: Handle::Dir(dir),
@@ -78,7 +81,7 @@ impl Descriptor {
         }
     }
 
-    pub(crate) fn socket(file: Box<dyn fs::File>) -> Self {
+    pub(crate) fn socket(file: Arc<dyn fs::File>) -> Self {
         Descriptor {
             handle: Handle::File(file),
             base: rights::SOCKET,
@@ -124,7 +127,7 @@ impl Descriptor {
     }
 }
 
-impl WasiCtx {
+impl WasiP1Ctx {
     /// Descriptor `fd`, if it has every right in `required`.
     pub(crate) fn descriptor(&self, fd: u32, required: u64) -> Result<&Descriptor, Errno> {
         let d = self.fds.get(fd)?;

@@ -7,9 +7,10 @@ use super::memory::GuestMemory;
 use super::types::{
     self, advice, dirent, fdflags, fdstat, filestat, fstflags, prestat, rights, whence,
 };
+use super::Errno;
+use super::WasiP1Ctx;
 use super::{flags16, host};
 use crate::fs::{Advice, FdFlags, FileType, Filestat, ReadDirCursor, SetTime};
-use crate::{Errno, WasiCtx};
 
 /// The witx `filetype` code of a host type.
 pub(crate) fn filetype_code(ft: FileType) -> u8 {
@@ -94,7 +95,7 @@ pub(crate) fn write_from_iovecs(
 }
 
 pub fn fd_advise(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     _mem: &mut GuestMemory<'_>,
     fd: u32,
     offset: u64,
@@ -114,7 +115,7 @@ pub fn fd_advise(
 }
 
 pub fn fd_allocate(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     _mem: &mut GuestMemory<'_>,
     fd: u32,
     offset: u64,
@@ -123,16 +124,16 @@ pub fn fd_allocate(
     host(ctx.file(fd, rights::FD_ALLOCATE)?.allocate(offset, len))
 }
 
-pub fn fd_close(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> Result<(), Errno> {
-    ctx.fds.remove(fd).map(drop)
+pub fn fd_close(ctx: &mut WasiP1Ctx, _mem: &mut GuestMemory<'_>, fd: u32) -> Result<(), Errno> {
+    Ok(ctx.fds.remove(fd).map(drop)?)
 }
 
-pub fn fd_datasync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> Result<(), Errno> {
+pub fn fd_datasync(ctx: &mut WasiP1Ctx, _mem: &mut GuestMemory<'_>, fd: u32) -> Result<(), Errno> {
     host(ctx.file(fd, rights::FD_DATASYNC)?.sync_data())
 }
 
 pub fn fd_fdstat_get(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     stat: u32,
@@ -176,7 +177,7 @@ pub fn fd_fdstat_get(
 }
 
 pub fn fd_fdstat_set_flags(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     _mem: &mut GuestMemory<'_>,
     fd: u32,
     flags: u32,
@@ -205,7 +206,7 @@ pub fn fd_fdstat_set_flags(
 }
 
 pub fn fd_fdstat_set_rights(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     _mem: &mut GuestMemory<'_>,
     fd: u32,
     base: u64,
@@ -222,7 +223,7 @@ pub fn fd_fdstat_set_rights(
 }
 
 pub fn fd_filestat_get(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     stat: u32,
@@ -238,7 +239,7 @@ pub fn fd_filestat_get(
 }
 
 pub fn fd_filestat_set_size(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     _mem: &mut GuestMemory<'_>,
     fd: u32,
     size: u64,
@@ -247,7 +248,7 @@ pub fn fd_filestat_set_size(
 }
 
 pub fn fd_filestat_set_times(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     _mem: &mut GuestMemory<'_>,
     fd: u32,
     atim: u64,
@@ -263,7 +264,7 @@ pub fn fd_filestat_set_times(
 }
 
 pub fn fd_pread(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     iovs: u32,
@@ -278,7 +279,7 @@ pub fn fd_pread(
 }
 
 pub fn fd_prestat_get(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     out: u32,
@@ -291,7 +292,7 @@ pub fn fd_prestat_get(
 }
 
 pub fn fd_prestat_dir_name(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     path: u32,
@@ -305,7 +306,7 @@ pub fn fd_prestat_dir_name(
 }
 
 pub fn fd_pwrite(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     iovs: u32,
@@ -320,7 +321,7 @@ pub fn fd_pwrite(
 }
 
 pub fn fd_read(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     iovs: u32,
@@ -361,7 +362,7 @@ impl DirentWriter<'_> {
 }
 
 pub fn fd_readdir(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     buf: u32,
@@ -423,16 +424,16 @@ pub fn fd_readdir(
 }
 
 pub fn fd_renumber(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     _mem: &mut GuestMemory<'_>,
     fd: u32,
     to: u32,
 ) -> Result<(), Errno> {
-    ctx.fds.renumber(fd, to)
+    Ok(ctx.fds.renumber(fd, to)?)
 }
 
 pub fn fd_seek(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     offset: u64,
@@ -456,7 +457,7 @@ pub fn fd_seek(
     mem.write_u64(newoffset, new)
 }
 
-pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> Result<(), Errno> {
+pub fn fd_sync(ctx: &mut WasiP1Ctx, _mem: &mut GuestMemory<'_>, fd: u32) -> Result<(), Errno> {
     let d = ctx.descriptor(fd, rights::FD_SYNC)?;
     match d.handle.kind()? {
         Kind::File(file) => host(file.sync_all()),
@@ -465,7 +466,7 @@ pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> Result
 }
 
 pub fn fd_tell(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     offset: u32,
@@ -475,7 +476,7 @@ pub fn fd_tell(
 }
 
 pub fn fd_write(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     iovs: u32,

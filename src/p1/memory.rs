@@ -9,7 +9,7 @@ use std::io::{IoSlice, IoSliceMut};
 
 use smallvec::SmallVec;
 
-use crate::Errno;
+use super::Errno;
 
 /// The most iovecs one call may pass; Linux refuses more (`IOV_MAX`), and
 /// the bound keeps a hostile count from costing the host anything.

@@ -13,7 +13,9 @@
 
 mod args;
 mod clock;
+mod ctx;
 mod descriptor;
+mod errno;
 mod fd;
 pub mod memory;
 mod path;
@@ -23,10 +25,11 @@ mod random;
 mod sock;
 pub mod types;
 
+pub use ctx::WasiP1Ctx;
 pub use descriptor::Descriptor;
+pub use errno::Errno;
 
 use crate::engine::{HostResult, Termination};
-use crate::{Errno, WasiCtx};
 use memory::GuestMemory;
 
 /// The import module name of every preview1 function.
@@ -43,7 +46,7 @@ pub enum ValType {
 
 /// The handler behind one host function. `memory` is the guest's whole
 /// linear memory; `args` holds the raw arguments, each `i32` zero-extended.
-pub type Handler = fn(ctx: &mut WasiCtx, memory: &mut [u8], args: &[u64]) -> HostResult;
+pub type Handler = fn(ctx: &mut WasiP1Ctx, memory: &mut [u8], args: &[u64]) -> HostResult;
 
 /// One preview1 function as an engine adapter registers it.
 pub struct HostFunc {
@@ -68,7 +71,7 @@ impl HostFunc {
     /// allocation; arguments beyond [`MAX_PARAMS`] are ignored.
     pub fn invoke(
         &self,
-        ctx: &mut WasiCtx,
+        ctx: &mut WasiP1Ctx,
         memory: &mut [u8],
         args: impl IntoIterator<Item = u64>,
     ) -> HostResult {
@@ -120,7 +123,7 @@ macro_rules! p1_functions {
             $(
                 #[doc = concat!("`", stringify!($name), "`, typed.")]
                 #[inline]
-                pub fn $name(ctx: &mut WasiCtx, memory: &mut [u8], $($arg: p1_functions!(@wasm $ty)),*) -> HostResult {
+                pub fn $name(ctx: &mut WasiP1Ctx, memory: &mut [u8], $($arg: p1_functions!(@wasm $ty)),*) -> HostResult {
                     let mut memory = GuestMemory::new(memory);
                     let result = $family::$name(ctx, &mut memory, $(p1_functions!(@host $ty, $arg)),*).into_host_result();
                     if let Ok(errno @ 1..) = result {

@@ -12,8 +12,9 @@ use super::types::{fdflags, lookupflags, oflags, rights};
 use std::fmt::Display;
 use std::io;
 
+use super::Errno;
+use super::WasiP1Ctx;
 use crate::fs::{FdFlags, OpenOptions, Opened};
-use crate::{Errno, WasiCtx};
 
 /// Converts a path operation's host result, and reports a refusal together
 /// with the path it concerned, so that an embedder (or `CAPWASI_LOG` on the
@@ -37,7 +38,7 @@ fn follows(flags: u32) -> Result<bool, Errno> {
 }
 
 pub fn path_create_directory(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     path: u32,
@@ -49,7 +50,7 @@ pub fn path_create_directory(
 }
 
 pub fn path_filestat_get(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     flags: u32,
@@ -65,7 +66,7 @@ pub fn path_filestat_get(
 }
 
 pub fn path_filestat_set_times(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     flags: u32,
@@ -87,7 +88,7 @@ pub fn path_filestat_set_times(
 }
 
 pub fn path_link(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     old_fd: u32,
     old_flags: u32,
@@ -112,7 +113,7 @@ pub fn path_link(
 }
 
 pub fn path_open(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     dirflags: u32,
@@ -194,7 +195,7 @@ pub fn path_open(
 }
 
 pub fn path_readlink(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     path: u32,
@@ -213,7 +214,7 @@ pub fn path_readlink(
 }
 
 pub fn path_remove_directory(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     path: u32,
@@ -225,7 +226,7 @@ pub fn path_remove_directory(
 }
 
 pub fn path_rename(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     old_path: u32,
@@ -248,7 +249,7 @@ pub fn path_rename(
 }
 
 pub fn path_symlink(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     old_path: u32,
     old_path_len: u32,
@@ -265,7 +266,7 @@ pub fn path_symlink(
 }
 
 pub fn path_unlink_file(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     path: u32,

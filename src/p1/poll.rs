@@ -14,7 +14,8 @@ use smallvec::SmallVec;
 use super::descriptor::Kind;
 use super::memory::GuestMemory;
 use super::types::{event, eventrwflags, eventtype, rights, subclockflags, subscription};
-use crate::{Errno, WasiCtx};
+use super::Errno;
+use super::WasiP1Ctx;
 
 /// Subscriptions this many or fewer are tracked on the stack.
 const INLINE: usize = 8;
@@ -57,7 +58,7 @@ impl Fired {
 }
 
 pub fn poll_oneoff(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     subscriptions: u32,
     events: u32,

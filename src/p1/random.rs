@@ -1,10 +1,11 @@
 //! `random_get`.
 
 use super::memory::GuestMemory;
-use crate::{Errno, WasiCtx};
+use super::Errno;
+use super::WasiP1Ctx;
 
 pub fn random_get(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     buf: u32,
     buf_len: u32,
@@ -12,5 +13,5 @@ pub fn random_get(
     // Filled in place: the guest's own buffer bounds the work, and the host
     // allocates nothing.
     let dest = mem.slice_mut(buf, buf_len)?;
-    ctx.random.fill(dest).map_err(Errno::from)
+    ctx.grants.random.fill(dest).map_err(Errno::from)
 }

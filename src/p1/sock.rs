@@ -5,11 +5,12 @@ use super::descriptor::{Descriptor, Handle};
 use super::fd::{read_into_iovecs, write_from_iovecs};
 use super::memory::GuestMemory;
 use super::types::{fdflags, rights, sockflags};
+use super::Errno;
+use super::WasiP1Ctx;
 use super::{flags16, host};
-use crate::fs::Socket;
-use crate::{Errno, WasiCtx};
+use crate::net::Socket;
 
-fn socket(ctx: &WasiCtx, fd: u32, required: u64) -> Result<&dyn Socket, Errno> {
+fn socket(ctx: &WasiP1Ctx, fd: u32, required: u64) -> Result<&dyn Socket, Errno> {
     let d = ctx.fds.get(fd)?;
     let Handle::File(file) = &d.handle else {
         return Err(Errno::Notsock);
@@ -20,7 +21,7 @@ fn socket(ctx: &WasiCtx, fd: u32, required: u64) -> Result<&dyn Socket, Errno> {
 }
 
 pub fn sock_accept(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     flags: u32,
@@ -45,7 +46,7 @@ pub fn sock_accept(
 }
 
 pub fn sock_recv(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     ri_data: u32,
@@ -75,7 +76,7 @@ pub fn sock_recv(
 }
 
 pub fn sock_send(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     si_data: u32,
@@ -92,7 +93,7 @@ pub fn sock_send(
 }
 
 pub fn sock_shutdown(
-    ctx: &mut WasiCtx,
+    ctx: &mut WasiP1Ctx,
     _mem: &mut GuestMemory<'_>,
     fd: u32,
     how: u32,

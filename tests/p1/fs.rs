@@ -606,7 +606,7 @@ fn native_open(dir: &Path, target: &str, oflags: u32, fdflags: u32, rights: u32)
     let path = dir.join(target);
     let errno = match rustix::fs::open(&path, flags, Mode::from_raw_mode(0o644)) {
         Ok(_) => 0,
-        Err(e) => capwasi::Errno::from(std::io::Error::from(e)) as u16,
+        Err(e) => capwasi::p1::Errno::from(std::io::Error::from(e)) as u16,
     };
     if target == "missing" {
         let _ = fs::remove_file(&path);

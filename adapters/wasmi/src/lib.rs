@@ -7,7 +7,7 @@
 //! between wasmi and the core.
 
 use capwasi::engine::HostResult;
-use capwasi::p1::{typed, MODULE};
+use capwasi::p1::{typed, WasiP1Ctx, MODULE};
 use capwasi::{RunError, Termination, WasiCtx};
 use wasmi::errors::{ErrorKind, InstantiationError};
 use wasmi::{Caller, Engine, Extern, Linker, Memory, Module, Store, TrapCode};
@@ -25,7 +25,7 @@ fn memory_named<T>(caller: &mut Caller<'_, T>) -> Option<Memory> {
 /// memory is looked up once, after instantiation, and every later call can
 /// only come from that instance.
 struct Sole {
-    wasi: WasiCtx,
+    wasi: WasiP1Ctx,
     memory: Option<Memory>,
 }
 
@@ -40,9 +40,9 @@ fn memory_remembered(caller: &mut Caller<'_, Sole>) -> Option<Memory> {
 #[inline]
 fn call<T>(
     caller: &mut Caller<'_, T>,
-    ctx: impl Fn(&mut T) -> &mut WasiCtx,
+    ctx: impl Fn(&mut T) -> &mut WasiP1Ctx,
     memory: impl Fn(&mut Caller<'_, T>) -> Option<Memory>,
-    run: impl FnOnce(&mut WasiCtx, &mut [u8]) -> HostResult,
+    run: impl FnOnce(&mut WasiP1Ctx, &mut [u8]) -> HostResult,
 ) -> Result<i32, wasmi::Error> {
     let outcome = match memory(caller) {
         Some(memory) => {
@@ -68,7 +68,7 @@ macro_rules! register {
             linker: &mut Linker<T>,
             // A closure rather than a function pointer, so that each call
             // can inline it.
-            ctx: impl Fn(&mut T) -> &mut WasiCtx + Copy + Send + Sync + 'static,
+            ctx: impl Fn(&mut T) -> &mut WasiP1Ctx + Copy + Send + Sync + 'static,
             memory: impl Fn(&mut Caller<'_, T>) -> Option<Memory> + Copy + Send + Sync + 'static,
         ) -> Result<(), wasmi::Error> {
             $(
@@ -94,13 +94,13 @@ macro_rules! register {
 capwasi::for_each_function!(register);
 
 /// Registers every preview1 function in `linker`. `ctx` finds the guest's
-/// [`WasiCtx`] in the store's data.
+/// [`WasiP1Ctx`] in the store's data.
 ///
 /// A guest that calls `proc_exit` ends with wasmi's i32 exit error, which
 /// [`wasmi::Error::i32_exit_status`] recognises again.
 pub fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
-    ctx: fn(&mut T) -> &mut WasiCtx,
+    ctx: fn(&mut T) -> &mut WasiP1Ctx,
 ) -> Result<(), wasmi::Error> {
     register(linker, ctx, memory_named::<T>)
 }
@@ -184,7 +184,7 @@ impl WasmiEngine {
         let mut store = Store::new(
             &self.engine,
             Sole {
-                wasi: ctx,
+                wasi: WasiP1Ctx::new(ctx),
                 memory: None,
             },
         );

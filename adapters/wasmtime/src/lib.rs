@@ -7,7 +7,7 @@
 //! between wasmtime and the core.
 
 use capwasi::engine::HostResult;
-use capwasi::p1::{typed, MODULE};
+use capwasi::p1::{typed, WasiP1Ctx, MODULE};
 use capwasi::{RunError, Termination, WasiCtx};
 use wasmtime::{Caller, Engine, Extern, Linker, Memory, Module, ModuleExport, Store};
 
@@ -57,7 +57,7 @@ fn memory_at<T>(caller: &mut Caller<'_, T>, index: &ModuleExport) -> Option<Memo
 /// instance: its memory is looked up once, after instantiation, and every
 /// later call can only come from that instance.
 struct Sole {
-    wasi: WasiCtx,
+    wasi: WasiP1Ctx,
     memory: Option<Memory>,
 }
 
@@ -72,9 +72,9 @@ fn memory_remembered(caller: &mut Caller<'_, Sole>) -> Option<Memory> {
 #[inline]
 fn call<T>(
     caller: &mut Caller<'_, T>,
-    ctx: impl Fn(&mut T) -> &mut WasiCtx,
+    ctx: impl Fn(&mut T) -> &mut WasiP1Ctx,
     memory: impl Fn(&mut Caller<'_, T>) -> Option<Memory>,
-    run: impl FnOnce(&mut WasiCtx, &mut [u8]) -> HostResult,
+    run: impl FnOnce(&mut WasiP1Ctx, &mut [u8]) -> HostResult,
 ) -> wasmtime::Result<i32> {
     let outcome = match memory(caller) {
         Some(memory) => {
@@ -100,7 +100,7 @@ macro_rules! register {
             linker: &mut Linker<T>,
             // A closure rather than a function pointer, so that each call
             // can inline it.
-            ctx: impl Fn(&mut T) -> &mut WasiCtx + Copy + Send + Sync + 'static,
+            ctx: impl Fn(&mut T) -> &mut WasiP1Ctx + Copy + Send + Sync + 'static,
             memory: impl Fn(&mut Caller<'_, T>) -> Option<Memory> + Copy + Send + Sync + 'static,
         ) -> wasmtime::Result<()> {
             $(
@@ -126,10 +126,10 @@ macro_rules! register {
 capwasi::for_each_function!(register);
 
 /// Registers every preview1 function in `linker`. `ctx` finds the guest's
-/// [`WasiCtx`] in the store's data.
+/// [`WasiP1Ctx`] in the store's data.
 pub fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
-    ctx: fn(&mut T) -> &mut WasiCtx,
+    ctx: fn(&mut T) -> &mut WasiP1Ctx,
 ) -> wasmtime::Result<()> {
     register(linker, ctx, memory_named::<T>)
 }
@@ -140,7 +140,7 @@ pub fn add_to_linker<T: 'static>(
 /// lookup.
 pub fn add_to_linker_for<T: 'static>(
     linker: &mut Linker<T>,
-    ctx: fn(&mut T) -> &mut WasiCtx,
+    ctx: fn(&mut T) -> &mut WasiP1Ctx,
     module: &Module,
 ) -> wasmtime::Result<()> {
     match module.get_export_index("memory") {
@@ -205,7 +205,7 @@ impl WasmtimeEngine {
         let mut store = Store::new(
             &self.engine,
             Sole {
-                wasi: ctx,
+                wasi: WasiP1Ctx::new(ctx),
                 memory: None,
             },
         );
