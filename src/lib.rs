@@ -8,6 +8,22 @@
 //! through the contract in [`engine`], and `capwasi-wasmtime` is one such
 //! adapter.
 //!
+//! # Layers
+//!
+//! - **Grants** ([`WasiCtx`]): arguments, environment, stdio, preopened
+//!   directories and sockets as shared handles, clocks, randomness and
+//!   limits. Nothing in it belongs to an ABI.
+//! - **ABI state**, built by each ABI from the grants: preview1's
+//!   descriptor table with rights and listing cursors
+//!   ([`p1::WasiP1Ctx`]).
+//! - **ABI layers** ([`p1`]) decode guest arguments, check the ABI's own
+//!   permissions, call the capability layer and encode results. Each maps
+//!   host errors to its guest codes in one place (`p1/errno.rs`).
+//! - **The capability layer** ([`fs`], [`net`], [`clock`], [`random`]) is
+//!   the only code that touches host files and sockets. It speaks
+//!   `io::Result`, with [`CapabilityDenied`] for its own refusals, and
+//!   checks a grant's permissions again, so that no ABI layer can forget.
+//!
 //! ```no_run
 //! use capwasi::{DirPerms, WasiCtxBuilder};
 //! let mut builder = WasiCtxBuilder::new();
