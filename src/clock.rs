@@ -13,11 +13,20 @@ pub trait WallClock: Send + Sync {
 }
 
 /// A clock that never goes backwards, in nanoseconds from an arbitrary start.
+///
+/// Waits are measured on it (see [`crate::poll`]).
 pub trait MonotonicClock: Send + Sync {
     /// The current reading.
     fn now(&self) -> u64;
     /// The clock's resolution in nanoseconds.
     fn resolution(&self) -> u64;
+    /// How many real nanoseconds a wait may sleep before it reads this
+    /// clock again, when `remaining` nanoseconds of this clock are left
+    /// before a deadline. Nobody knows how a replaced clock relates to
+    /// real time, so by default it is read again every 10 ms.
+    fn recheck_after(&self, remaining: u64) -> u64 {
+        remaining.min(10_000_000)
+    }
 }
 
 /// Reads one of the host kernel's clocks.
@@ -55,6 +64,10 @@ impl MonotonicClock for HostMonotonicClock {
     }
     fn resolution(&self) -> u64 {
         host_resolution(ClockId::Monotonic)
+    }
+    fn recheck_after(&self, remaining: u64) -> u64 {
+        // This is the clock the kernel's timeouts run on.
+        remaining
     }
 }
 

@@ -1,14 +1,11 @@
 //! `poll_oneoff`: wait for clocks and for descriptors to become ready.
 //!
-//! The wait is one host `poll(2)` over every descriptor that has a host
-//! handle, with the earliest clock deadline as its timeout. Handles with no
-//! host descriptor (in-memory pipes, regular files) are always ready, as
+//! Each subscription becomes an [`Interest`] for the core's one wait
+//! ([`crate::poll::wait`]): a clock becomes a deadline on the context's
+//! monotonic clock, a descriptor its host descriptor, and a handle with no
+//! host descriptor (in-memory pipes, regular files) is always ready, as
 //! POSIX says a regular file is.
 
-use std::time::{Duration, Instant};
-
-use rustix::event::{PollFd, PollFlags};
-use rustix::time::Timespec;
 use smallvec::SmallVec;
 
 use super::descriptor::Kind;
@@ -16,6 +13,7 @@ use super::memory::GuestMemory;
 use super::types::{event, eventrwflags, eventtype, rights, subclockflags, subscription};
 use super::Errno;
 use super::WasiP1Ctx;
+use crate::poll::{wait, Interest, Readiness};
 
 /// Subscriptions this many or fewer are tracked on the stack.
 const INLINE: usize = 8;
@@ -24,10 +22,6 @@ const INLINE: usize = 8;
 struct Sub {
     userdata: u64,
     kind: u8,
-    /// For a clock: nanoseconds from the start of the call until it fires.
-    due_in: u64,
-    /// For a descriptor: its index among the host descriptors polled.
-    poll_index: Option<usize>,
     /// Set once the subscription has an event to report.
     fired: Option<Fired>,
 }
@@ -80,28 +74,35 @@ pub fn poll_oneoff(
     mem.slice(events, out_len)?;
     mem.slice(nevents, 4)?;
 
-    let start = Instant::now();
+    let mono_now = ctx.grants.monotonic_clock.now();
     let mut subs: SmallVec<[Sub; INLINE]> = SmallVec::new();
-    let mut pollfds: SmallVec<[PollFd<'_>; INLINE]> = SmallVec::new();
+    let mut interests: SmallVec<[Interest<'_>; INLINE]> = SmallVec::new();
     for i in 0..nsubscriptions {
         let base = subscriptions + i * subscription::SIZE;
         let mut sub = Sub {
             userdata: mem.read_u64(base + subscription::USERDATA)?,
             kind: mem.read_u8(base + subscription::TAG)?,
-            due_in: 0,
-            poll_index: None,
             fired: None,
         };
+        // A subscription that has its answer already still takes its place
+        // in the wait, as always-ready, so the indices line up.
+        let mut interest = Interest::Ready;
         match sub.kind {
             eventtype::CLOCK => {
                 let id = mem.read_u32(base + subscription::CLOCK_ID)?;
                 let timeout = mem.read_u64(base + subscription::CLOCK_TIMEOUT)?;
                 let flags = mem.read_u16(base + subscription::CLOCK_FLAGS)?;
+                // Whatever clock it names, the wait is measured on the
+                // monotonic one: the time left now, from now.
                 match super::clock::read(ctx, id, false) {
-                    Ok(now) if flags & subclockflags::SUBSCRIPTION_CLOCK_ABSTIME != 0 => {
-                        sub.due_in = timeout.saturating_sub(now);
+                    Ok(now) => {
+                        let left = if flags & subclockflags::SUBSCRIPTION_CLOCK_ABSTIME != 0 {
+                            timeout.saturating_sub(now)
+                        } else {
+                            timeout
+                        };
+                        interest = Interest::Deadline(mono_now.saturating_add(left));
                     }
-                    Ok(_) => sub.due_in = timeout,
                     Err(errno) => sub.fired = Some(Fired::error(errno)),
                 }
             }
@@ -114,15 +115,10 @@ pub fn poll_oneoff(
                     Err(errno) => sub.fired = Some(Fired::error(errno)),
                     Ok(Kind::Dir(_)) => sub.fired = Some(Fired::error(Errno::Isdir)),
                     Ok(Kind::File(file)) => match file.pollable() {
-                        Some(host_fd) => {
-                            let flags = if sub.kind == eventtype::FD_READ {
-                                PollFlags::IN
-                            } else {
-                                PollFlags::OUT
-                            };
-                            sub.poll_index = Some(pollfds.len());
-                            pollfds.push(PollFd::from_borrowed_fd(host_fd, flags));
+                        Some(host_fd) if sub.kind == eventtype::FD_READ => {
+                            interest = Interest::Read(host_fd);
                         }
+                        Some(host_fd) => interest = Interest::Write(host_fd),
                         None => sub.fired = Some(Fired::ready(file.bytes_ready().unwrap_or(0))),
                     },
                 }
@@ -130,55 +126,36 @@ pub fn poll_oneoff(
             _ => return Err(Errno::Inval),
         }
         subs.push(sub);
+        interests.push(interest);
     }
 
-    loop {
-        let elapsed = start.elapsed().as_nanos() as u64;
-        let something_fired = subs.iter().any(|s| s.fired.is_some());
-        let next_clock = subs
-            .iter()
-            .filter(|s| s.kind == eventtype::CLOCK && s.fired.is_none())
-            .map(|s| s.due_in.saturating_sub(elapsed))
-            .min();
-        // Already-ready subscriptions still poll the rest, without waiting,
-        // so one call reports everything that is ready.
-        let wait = if something_fired { Some(0) } else { next_clock };
-        if pollfds.is_empty() {
-            if let Some(ns) = wait {
-                std::thread::sleep(Duration::from_nanos(ns));
-            }
-        } else {
-            let timeout = wait.map(|ns| Timespec {
-                tv_sec: (ns / 1_000_000_000) as i64,
-                tv_nsec: (ns % 1_000_000_000) as _,
-            });
-            match rustix::event::poll(&mut pollfds, timeout.as_ref()) {
-                Ok(_) | Err(rustix::io::Errno::INTR) => {}
-                Err(errno) => return Err(errno.into()),
-            }
+    // Subscriptions already answered still look at the rest, without
+    // waiting, so that one call reports everything that is ready.
+    let block = subs.iter().all(|s| s.fired.is_none());
+    let mut found: SmallVec<[Readiness; INLINE]> =
+        SmallVec::from_elem(Readiness::Pending, interests.len());
+    if let Err(err) = wait(
+        ctx.grants.monotonic_clock.as_ref(),
+        &interests,
+        &mut found,
+        block,
+    ) {
+        return Err(err.into());
+    }
+    for (sub, readiness) in subs.iter_mut().zip(&found) {
+        if sub.fired.is_some() {
+            continue;
         }
-        let elapsed = start.elapsed().as_nanos() as u64;
-        for sub in subs.iter_mut().filter(|s| s.fired.is_none()) {
-            if sub.kind == eventtype::CLOCK {
-                if sub.due_in <= elapsed {
-                    sub.fired = Some(Fired::ready(0));
-                }
-            } else if let Some(index) = sub.poll_index {
-                let revents = pollfds[index].revents();
-                if revents.contains(PollFlags::NVAL) {
-                    sub.fired = Some(Fired::error(Errno::Badf));
-                } else if revents.contains(PollFlags::ERR) {
-                    sub.fired = Some(Fired::error(Errno::Io));
-                } else if !revents.is_empty() {
-                    let mut fired = Fired::ready(0);
-                    fired.hangup = revents.contains(PollFlags::HUP);
-                    sub.fired = Some(fired);
-                }
-            }
-        }
-        if subs.iter().any(|s| s.fired.is_some()) {
-            break;
-        }
+        sub.fired = match readiness {
+            Readiness::Pending => None,
+            Readiness::Ready => Some(Fired::ready(0)),
+            Readiness::Hangup => Some(Fired {
+                hangup: true,
+                ..Fired::ready(0)
+            }),
+            Readiness::Invalid => Some(Fired::error(Errno::Badf)),
+            Readiness::Failed => Some(Fired::error(Errno::Io)),
+        };
     }
 
     let mut count = 0u32;

@@ -299,6 +299,24 @@ fn poll_oneoff() {
     });
 }
 
+/// Waits are measured on the context's monotonic clock: with one that moves
+/// ten minutes per reading, a guest's hour-long sleep ends in moments.
+#[test]
+fn poll_oneoff_sleeps_by_the_context_clock() {
+    const TEN_MINUTES: u64 = 600_000_000_000;
+    on_every_engine(|engine, _sandbox| {
+        let started = std::time::Instant::now();
+        let mut guest = Guest::new("misc_poll").arg("sleep-an-hour");
+        guest
+            .builder()
+            .monotonic_clock(SteppingClock::new(1, TEN_MINUTES));
+        let out = guest.run_on(engine);
+        out.expect_success();
+        assert!(out.stdout.contains("ok slept an hour"), "{}", out.stdout);
+        assert!(started.elapsed() < Duration::from_secs(60));
+    });
+}
+
 // ---- proc_exit, proc_raise, sched_yield ----------------------------------
 
 /// The host sees the status the guest passed to proc_exit, across the whole
