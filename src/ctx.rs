@@ -29,6 +29,19 @@ pub(crate) struct StringList {
 }
 
 impl StringList {
+    /// The strings, in order, without their NULs.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.offsets.iter().enumerate().map(|(i, &start)| {
+            let end = self
+                .offsets
+                .get(i + 1)
+                .map_or(self.bytes.len(), |&next| next as usize);
+            // Each string was pushed from a `&str`, so it is UTF-8.
+            std::str::from_utf8(&self.bytes[start as usize..end.saturating_sub(1)])
+                .unwrap_or_default()
+        })
+    }
+
     /// Appends the concatenation of `parts` as one string, so that
     /// `key=value` needs no temporary.
     fn push(&mut self, what: &'static str, parts: &[&str]) -> Result<(), Error> {

@@ -44,6 +44,7 @@ mod error;
 pub mod fs;
 pub mod net;
 pub mod p1;
+pub mod p2;
 pub mod poll;
 pub mod random;
 mod stdio;

@@ -315,3 +315,31 @@ fn prebuilt_wasi_0_2_components_are_valid() {
         check_command_component(&name, &bytes, &host);
     }
 }
+
+/// The cases of the enum `name` in the interface `interface` (unversioned).
+fn enum_cases(resolve: &Resolve, interface: &str, name: &str) -> Vec<String> {
+    let id = resolve
+        .interfaces
+        .iter()
+        .find(|(id, _)| resolve.id_of(*id).as_deref() == Some(&versioned(interface)))
+        .map(|(id, _)| id)
+        .unwrap_or_else(|| panic!("wit/ has no {interface}"));
+    let ty = resolve.interfaces[id].types[name];
+    match &resolve.types[ty].kind {
+        wit_parser::TypeDefKind::Enum(e) => e.cases.iter().map(|c| c.name.clone()).collect(),
+        other => panic!("{interface}.{name} is not an enum: {other:?}"),
+    }
+}
+
+/// The core's preview2 error codes are the WIT's, name for name and in its
+/// order (which is each code's discriminant on the wire).
+#[test]
+fn filesystem_error_codes_match_the_wit() {
+    let (resolve, _) = resolve_wit();
+    let wit = enum_cases(&resolve, "wasi:filesystem/types", "error-code");
+    let core: Vec<&str> = capwasi::p2::ErrorCode::ALL
+        .iter()
+        .map(|code| code.name())
+        .collect();
+    assert_eq!(core, wit);
+}

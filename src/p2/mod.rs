@@ -1,0 +1,76 @@
+//! preview2 (wasi 0.2): one module per WIT package and one file per WIT
+//! interface, as plain Rust over Rust types. Nothing here names an engine;
+//! an engine adapter turns each call of its generated bindings into a call
+//! here.
+//!
+//! preview2 shares everything below the ABI with preview1: the same grants
+//! ([`WasiCtx`]), the same capability layer ([`crate::fs`],
+//! [`crate::net`], [`crate::clock`], [`crate::random`]) and the same
+//! readiness ([`crate::poll`]). What is preview2's own is its state: a
+//! [`ResourceTable`] of handles in place of preview1's descriptor table,
+//! and its error codes, mapped from host errors in one place
+//! ([`ErrorCode`]).
+
+pub mod cli;
+pub mod clocks;
+mod error;
+pub mod random;
+pub mod table;
+
+pub use error::ErrorCode;
+pub use table::{Resource, ResourceError, ResourceTable};
+
+use crate::WasiCtx;
+
+/// A guest's grants and what preview2 keeps on top of them.
+pub struct WasiP2Ctx {
+    pub(crate) grants: WasiCtx,
+    pub(crate) table: ResourceTable,
+    /// `wasi:random/insecure-seed`'s answer, the same for the whole run.
+    pub(crate) insecure_seed: Option<(u64, u64)>,
+}
+
+impl WasiP2Ctx {
+    /// preview2's view of `grants`, with an empty resource table bounded
+    /// by the grants' descriptor limit.
+    pub fn new(grants: WasiCtx) -> Self {
+        let table = ResourceTable::new(grants.max_open_fds);
+        WasiP2Ctx {
+            grants,
+            table,
+            insecure_seed: None,
+        }
+    }
+
+    /// The grants this state was built from.
+    pub fn grants(&self) -> &WasiCtx {
+        &self.grants
+    }
+
+    /// The live resources.
+    pub fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
+}
+
+impl From<WasiCtx> for WasiP2Ctx {
+    fn from(grants: WasiCtx) -> Self {
+        WasiP2Ctx::new(grants)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::WasiP2Ctx;
+    use crate::WasiCtxBuilder;
+
+    /// A context built from `configure`'s grants.
+    pub(crate) fn ctx(configure: impl FnOnce(&mut WasiCtxBuilder)) -> WasiP2Ctx {
+        let mut builder = WasiCtxBuilder::new();
+        configure(&mut builder);
+        match builder.build() {
+            Ok(grants) => WasiP2Ctx::new(grants),
+            Err(e) => panic!("the test's grants are valid: {e}"),
+        }
+    }
+}

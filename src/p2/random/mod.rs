@@ -1,0 +1,39 @@
+//! `wasi:random`: the context's source of randomness, the same one
+//! preview1's `random_get` reads, so a replaced source applies to both.
+
+pub mod insecure;
+pub mod insecure_seed;
+pub mod random;
+
+use crate::engine::Termination;
+use crate::p2::WasiP2Ctx;
+
+/// The most bytes one call may ask for. The WIT gives these calls no error
+/// to return, and a guest asking for more than this cannot have meant it;
+/// the call traps rather than have the host allocate it.
+pub const MAX_BYTES: u64 = 64 << 20;
+
+/// `len` bytes from the context's source.
+fn bytes(ctx: &mut WasiP2Ctx, len: u64) -> Result<Vec<u8>, Termination> {
+    if len > MAX_BYTES {
+        return Err(Termination::Trap(format!(
+            "asked for {len} random bytes; at most {MAX_BYTES} may be asked for at once"
+        )));
+    }
+    let mut out = vec![0; len as usize];
+    ctx.grants
+        .random
+        .fill(&mut out)
+        .map_err(|e| Termination::Trap(format!("the host's randomness failed: {e}")))?;
+    Ok(out)
+}
+
+/// A `u64` from the context's source.
+fn u64_from(ctx: &mut WasiP2Ctx) -> Result<u64, Termination> {
+    let mut out = [0u8; 8];
+    ctx.grants
+        .random
+        .fill(&mut out)
+        .map_err(|e| Termination::Trap(format!("the host's randomness failed: {e}")))?;
+    Ok(u64::from_le_bytes(out))
+}
