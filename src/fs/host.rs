@@ -409,6 +409,17 @@ impl super::File for HostFile {
         self.after_write(n)
     }
 
+    fn append_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        // Per-write append: the descriptor's own flags stay as opened.
+        let n = rustix::io::pwritev2(
+            &self.file,
+            bufs,
+            u64::MAX,
+            rustix::io::ReadWriteFlags::APPEND,
+        )?;
+        self.after_write(n)
+    }
+
     fn seek(&self, pos: SeekFrom) -> io::Result<u64> {
         let pos = match pos {
             SeekFrom::Start(n) => rustix::fs::SeekFrom::Start(n),

@@ -211,6 +211,11 @@ pub trait File: Send + Sync + Any {
     fn write_vectored_at(&self, _bufs: &[IoSlice<'_>], _offset: u64) -> io::Result<usize> {
         Err(spipe())
     }
+    /// Writes at the end of the file, wherever that is when the write
+    /// lands, without moving any position a caller relies on.
+    fn append_vectored(&self, _bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        Err(unsupported())
+    }
     /// Moves the position.
     fn seek(&self, _pos: SeekFrom) -> io::Result<u64> {
         Err(spipe())

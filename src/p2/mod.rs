@@ -14,11 +14,68 @@
 pub mod cli;
 pub mod clocks;
 mod error;
+pub mod io;
 pub mod random;
 pub mod table;
 
 pub use error::ErrorCode;
 pub use table::{Resource, ResourceError, ResourceTable};
+
+use std::fmt;
+
+/// A call that cannot go on: the guest broke a rule the WIT says traps
+/// (writing past `check-write`, polling nothing), or handed over a handle
+/// that is not live. The engine adapter turns it into the engine's trap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trap(pub String);
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Trap {}
+
+impl From<ResourceError> for Trap {
+    fn from(err: ResourceError) -> Trap {
+        Trap(format!("bad resource handle: {err}"))
+    }
+}
+
+/// What a preview2 call with a WIT error type returns when it fails: the
+/// WIT's error value, for the guest, or a [`Trap`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure<E> {
+    /// The WIT's error value.
+    Error(E),
+    /// The call traps.
+    Trap(Trap),
+}
+
+impl<E> From<Trap> for Failure<E> {
+    fn from(trap: Trap) -> Self {
+        Failure::Trap(trap)
+    }
+}
+
+impl<E> From<ResourceError> for Failure<E> {
+    fn from(err: ResourceError) -> Self {
+        Failure::Trap(err.into())
+    }
+}
+
+impl From<ErrorCode> for Failure<ErrorCode> {
+    fn from(code: ErrorCode) -> Self {
+        Failure::Error(code)
+    }
+}
+
+impl From<std::io::Error> for Failure<ErrorCode> {
+    fn from(err: std::io::Error) -> Self {
+        Failure::Error(err.into())
+    }
+}
 
 use crate::WasiCtx;
 

@@ -1,6 +1,7 @@
 //! `wasi:clocks/monotonic-clock`.
 
-use crate::p2::WasiP2Ctx;
+use crate::p2::io::poll::{subscribe_deadline, Pollable};
+use crate::p2::{Resource, Trap, WasiP2Ctx};
 
 /// `now`: nanoseconds on the context's monotonic clock.
 pub fn now(ctx: &WasiP2Ctx) -> u64 {
@@ -10,6 +11,17 @@ pub fn now(ctx: &WasiP2Ctx) -> u64 {
 /// `resolution`: the clock's resolution in nanoseconds.
 pub fn resolution(ctx: &WasiP2Ctx) -> u64 {
     ctx.grants.monotonic_clock.resolution()
+}
+
+/// `subscribe-instant`: a pollable ready once the clock reads `when`.
+pub fn subscribe_instant(ctx: &mut WasiP2Ctx, when: u64) -> Result<Resource<Pollable>, Trap> {
+    subscribe_deadline(ctx, when)
+}
+
+/// `subscribe-duration`: a pollable ready `duration` nanoseconds from now.
+pub fn subscribe_duration(ctx: &mut WasiP2Ctx, duration: u64) -> Result<Resource<Pollable>, Trap> {
+    let when = now(ctx).saturating_add(duration);
+    subscribe_deadline(ctx, when)
 }
 
 #[cfg(test)]

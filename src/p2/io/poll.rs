@@ -1,0 +1,93 @@
+//! `wasi:io/poll`: pollables, waited on through the core's readiness
+//! ([`crate::poll`]), the same wait preview1's `poll_oneoff` uses.
+
+use std::sync::Arc;
+
+use smallvec::SmallVec;
+
+use crate::fs;
+use crate::p2::{Resource, Trap, WasiP2Ctx};
+use crate::poll::{wait, Interest, Readiness};
+
+/// A `pollable` resource: what would wake it.
+pub enum Pollable {
+    /// The context's monotonic clock reaching this reading.
+    Deadline(u64),
+    /// The handle having bytes to read, or its end.
+    Readable(Arc<dyn fs::File>),
+    /// The handle having room to write.
+    Writable(Arc<dyn fs::File>),
+}
+
+impl Pollable {
+    fn interest(&self) -> Interest<'_> {
+        match self {
+            Pollable::Deadline(at) => Interest::Deadline(*at),
+            Pollable::Readable(file) => file.pollable().map_or(Interest::Ready, Interest::Read),
+            Pollable::Writable(file) => file.pollable().map_or(Interest::Ready, Interest::Write),
+        }
+    }
+}
+
+/// Waits on `pollables`, or only looks (`block` false); the answer for each.
+fn check(
+    ctx: &WasiP2Ctx,
+    pollables: &[Resource<Pollable>],
+    block: bool,
+) -> Result<SmallVec<[Readiness; 8]>, Trap> {
+    let interests = pollables
+        .iter()
+        .map(|p| Ok(ctx.table.get(*p)?.interest()))
+        .collect::<Result<SmallVec<[Interest<'_>; 8]>, Trap>>()?;
+    let mut found = SmallVec::from_elem(Readiness::Pending, interests.len());
+    wait(
+        ctx.grants.monotonic_clock.as_ref(),
+        &interests,
+        &mut found,
+        block,
+    )
+    .map_err(|e| Trap(format!("waiting failed on the host: {e}")))?;
+    Ok(found)
+}
+
+/// `poll`: waits until at least one of `pollables` is ready, and returns
+/// the indices of those that are. An empty list, or one too long for a
+/// `u32` index, traps, as the WIT says.
+pub fn poll(ctx: &WasiP2Ctx, pollables: &[Resource<Pollable>]) -> Result<Vec<u32>, Trap> {
+    if pollables.is_empty() {
+        return Err(Trap("poll was given no pollables".into()));
+    }
+    if u32::try_from(pollables.len()).is_err() {
+        return Err(Trap(
+            "poll was given more pollables than a u32 can index".into(),
+        ));
+    }
+    let found = check(ctx, pollables, true)?;
+    Ok(found
+        .iter()
+        .enumerate()
+        .filter(|(_, readiness)| readiness.is_met())
+        .map(|(index, _)| index as u32)
+        .collect())
+}
+
+/// `pollable.ready`: whether it is ready now, without waiting.
+pub fn ready(ctx: &WasiP2Ctx, this: Resource<Pollable>) -> Result<bool, Trap> {
+    Ok(check(ctx, &[this], false)?[0].is_met())
+}
+
+/// `pollable.block`: waits until it is ready.
+pub fn block(ctx: &WasiP2Ctx, this: Resource<Pollable>) -> Result<(), Trap> {
+    check(ctx, &[this], true).map(|_| ())
+}
+
+/// A pollable for the monotonic clock reaching `at`.
+pub fn subscribe_deadline(ctx: &mut WasiP2Ctx, at: u64) -> Result<Resource<Pollable>, Trap> {
+    Ok(ctx.table.push(Pollable::Deadline(at))?)
+}
+
+/// Drops a pollable.
+pub fn drop(ctx: &mut WasiP2Ctx, this: Resource<Pollable>) -> Result<(), Trap> {
+    ctx.table.delete(this)?;
+    Ok(())
+}

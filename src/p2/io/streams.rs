@@ -1,0 +1,453 @@
+//! `wasi:io/streams`: input and output streams over the capability
+//! layer's handles: a file read or written from an offset, a file appended
+//! to, or a stream (stdio, a socket) read and written as it comes.
+//!
+//! Reads never block unless the call is a `blocking-` one: a stream with a
+//! host descriptor is asked through the core's readiness first. Writes are
+//! done by the time the call returns, so a flush has nothing left to wait
+//! for.
+
+use std::io::{self, IoSlice, IoSliceMut};
+use std::sync::Arc;
+
+use crate::fs;
+use crate::p2::io::error::IoError;
+use crate::p2::io::poll::Pollable;
+use crate::p2::{Failure, Resource, Trap, WasiP2Ctx};
+use crate::poll::{wait, Interest, Readiness};
+
+/// The most bytes one read returns; a guest asking for more gets a short
+/// read, so a huge `len` never becomes a huge allocation.
+pub const MAX_READ: u64 = 256 << 10;
+
+/// What `check-write` permits at once.
+pub const WRITE_BUDGET: u64 = 1 << 20;
+
+/// The most bytes the `blocking-…-and-flush` calls take, as the WIT says.
+pub const MAX_BLOCKING_WRITE: u64 = 4096;
+
+/// `stream-error`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum StreamError {
+    /// The last operation failed; the stream is closed from now on.
+    LastOperationFailed(Resource<IoError>),
+    /// The stream is closed: its end was read, or an operation failed.
+    Closed,
+}
+
+/// What a stream call returns.
+pub type StreamResult<T> = Result<T, Failure<StreamError>>;
+
+/// An `input-stream` resource.
+pub struct InputStream {
+    source: Arc<dyn fs::File>,
+    /// Where the next read starts, for a file read from an offset; `None`
+    /// for a stream read as it comes.
+    position: Option<u64>,
+    closed: bool,
+}
+
+impl InputStream {
+    /// Reads `source` as it comes.
+    pub fn stream(source: Arc<dyn fs::File>) -> Self {
+        InputStream {
+            source,
+            position: None,
+            closed: false,
+        }
+    }
+
+    /// Reads the file `source` from `offset` on.
+    pub fn at(source: Arc<dyn fs::File>, offset: u64) -> Self {
+        InputStream {
+            source,
+            position: Some(offset),
+            closed: false,
+        }
+    }
+}
+
+/// Where an output stream's bytes go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sink {
+    /// As they come: stdio, a socket.
+    Stream,
+    /// Into a file from this offset on.
+    At(u64),
+    /// At the end of a file, wherever that is when each write lands.
+    Append,
+}
+
+/// An `output-stream` resource.
+pub struct OutputStream {
+    target: Arc<dyn fs::File>,
+    sink: Sink,
+    closed: bool,
+}
+
+impl OutputStream {
+    /// Writes to `target` as a stream.
+    pub fn stream(target: Arc<dyn fs::File>) -> Self {
+        OutputStream {
+            target,
+            sink: Sink::Stream,
+            closed: false,
+        }
+    }
+
+    /// Writes into the file `target` from `offset` on.
+    pub fn at(target: Arc<dyn fs::File>, offset: u64) -> Self {
+        OutputStream {
+            target,
+            sink: Sink::At(offset),
+            closed: false,
+        }
+    }
+
+    /// Appends to the file `target`.
+    pub fn append(target: Arc<dyn fs::File>) -> Self {
+        OutputStream {
+            target,
+            sink: Sink::Append,
+            closed: false,
+        }
+    }
+}
+
+/// Whether `file` can be read (or written) without waiting; with `block`,
+/// waits until it can. A handle with no host descriptor always can.
+fn ready(ctx: &WasiP2Ctx, file: &dyn fs::File, write: bool, block: bool) -> Result<bool, Trap> {
+    let Some(fd) = file.pollable() else {
+        return Ok(true);
+    };
+    let interest = if write {
+        Interest::Write(fd)
+    } else {
+        Interest::Read(fd)
+    };
+    let mut found = [Readiness::Pending];
+    wait(
+        ctx.grants.monotonic_clock.as_ref(),
+        &[interest],
+        &mut found,
+        block,
+    )
+    .map_err(|e| Trap(format!("waiting failed on the host: {e}")))?;
+    Ok(found[0].is_met())
+}
+
+/// Closes a stream after a failed operation and hands the guest the error.
+fn failed<T>(ctx: &mut WasiP2Ctx, err: io::Error) -> StreamResult<T> {
+    let error = ctx.table.push(IoError(err))?;
+    Err(Failure::Error(StreamError::LastOperationFailed(error)))
+}
+
+// ---- input-stream -------------------------------------------------------
+
+/// Reads up to `len` bytes now. Nothing to read yet is an empty list;
+/// the end of the stream closes it.
+fn read_now(ctx: &mut WasiP2Ctx, this: Resource<InputStream>, len: u64) -> StreamResult<Vec<u8>> {
+    let stream = ctx.table.get(this)?;
+    if stream.closed {
+        return Err(Failure::Error(StreamError::Closed));
+    }
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    let mut buf = vec![0u8; len.min(MAX_READ) as usize];
+    let result = {
+        let mut bufs = [IoSliceMut::new(&mut buf)];
+        match stream.position {
+            Some(offset) => stream.source.read_vectored_at(&mut bufs, offset),
+            None => stream.source.read_vectored(&mut bufs),
+        }
+    };
+    let stream = ctx.table.get_mut(this)?;
+    match result {
+        Ok(0) => {
+            stream.closed = true;
+            Err(Failure::Error(StreamError::Closed))
+        }
+        Ok(n) => {
+            buf.truncate(n);
+            if let Some(position) = &mut stream.position {
+                *position += n as u64;
+            }
+            Ok(buf)
+        }
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Vec::new()),
+        Err(e) => {
+            stream.closed = true;
+            failed(ctx, e)
+        }
+    }
+}
+
+/// Waits for `this` to have bytes (or its end), then reads them.
+fn read_when_ready(
+    ctx: &mut WasiP2Ctx,
+    this: Resource<InputStream>,
+    len: u64,
+    block: bool,
+) -> StreamResult<Vec<u8>> {
+    let stream = ctx.table.get(this)?;
+    if !stream.closed && stream.position.is_none() && len > 0 {
+        let source = Arc::clone(&stream.source);
+        if !ready(ctx, source.as_ref(), false, block)? {
+            return Ok(Vec::new());
+        }
+    }
+    read_now(ctx, this, len)
+}
+
+/// `input-stream.read`: the bytes there are now, up to `len`.
+pub fn read(ctx: &mut WasiP2Ctx, this: Resource<InputStream>, len: u64) -> StreamResult<Vec<u8>> {
+    read_when_ready(ctx, this, len, false)
+}
+
+/// `input-stream.blocking-read`: waits for at least one byte or the end.
+pub fn blocking_read(
+    ctx: &mut WasiP2Ctx,
+    this: Resource<InputStream>,
+    len: u64,
+) -> StreamResult<Vec<u8>> {
+    loop {
+        let bytes = read_when_ready(ctx, this, len, true)?;
+        // A stream that polled readable can still have nothing for a
+        // reader that lost a race; wait again rather than return nothing.
+        if !bytes.is_empty() || len == 0 {
+            return Ok(bytes);
+        }
+    }
+}
+
+/// `input-stream.skip`: like `read`, but the bytes are dropped.
+pub fn skip(ctx: &mut WasiP2Ctx, this: Resource<InputStream>, len: u64) -> StreamResult<u64> {
+    read(ctx, this, len).map(|bytes| bytes.len() as u64)
+}
+
+/// `input-stream.blocking-skip`.
+pub fn blocking_skip(
+    ctx: &mut WasiP2Ctx,
+    this: Resource<InputStream>,
+    len: u64,
+) -> StreamResult<u64> {
+    blocking_read(ctx, this, len).map(|bytes| bytes.len() as u64)
+}
+
+/// `input-stream.subscribe`: ready when there are bytes or the end. The
+/// pollable is the stream's child: the stream cannot be dropped first.
+pub fn subscribe_input(
+    ctx: &mut WasiP2Ctx,
+    this: Resource<InputStream>,
+) -> Result<Resource<Pollable>, Trap> {
+    let source = Arc::clone(&ctx.table.get(this)?.source);
+    Ok(ctx.table.push_child(Pollable::Readable(source), this)?)
+}
+
+/// Drops an input stream.
+pub fn drop_input(ctx: &mut WasiP2Ctx, this: Resource<InputStream>) -> Result<(), Trap> {
+    ctx.table.delete(this)?;
+    Ok(())
+}
+
+// ---- output-stream ------------------------------------------------------
+
+/// `output-stream.check-write`: how much the next `write` may carry; 0
+/// while a stream with a host descriptor has no room.
+pub fn check_write(ctx: &mut WasiP2Ctx, this: Resource<OutputStream>) -> StreamResult<u64> {
+    let stream = ctx.table.get(this)?;
+    if stream.closed {
+        return Err(Failure::Error(StreamError::Closed));
+    }
+    let target = Arc::clone(&stream.target);
+    if stream.sink == Sink::Stream && !ready(ctx, target.as_ref(), true, false)? {
+        return Ok(0);
+    }
+    Ok(WRITE_BUDGET)
+}
+
+/// Writes all of `bytes`, however many host writes that takes.
+fn write_all(ctx: &mut WasiP2Ctx, this: Resource<OutputStream>, bytes: &[u8]) -> StreamResult<()> {
+    let stream = ctx.table.get(this)?;
+    if stream.closed {
+        return Err(Failure::Error(StreamError::Closed));
+    }
+    let (target, mut sink) = (Arc::clone(&stream.target), stream.sink);
+    let mut written = 0;
+    let mut result = Ok(());
+    while written < bytes.len() {
+        let bufs = [IoSlice::new(&bytes[written..])];
+        let n = match sink {
+            Sink::Stream => target.write_vectored(&bufs),
+            Sink::At(offset) => target.write_vectored_at(&bufs, offset),
+            Sink::Append => target.append_vectored(&bufs),
+        };
+        match n {
+            Ok(0) => {
+                result = Err(io::Error::from(io::ErrorKind::WriteZero));
+                break;
+            }
+            Ok(n) => {
+                written += n;
+                if let Sink::At(offset) = &mut sink {
+                    *offset += n as u64;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                // The host descriptor is non-blocking; the guest asked to
+                // have this written, so wait for room.
+                if let Err(trap) = ready(ctx, target.as_ref(), true, true) {
+                    return Err(trap.into());
+                }
+            }
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    let stream = ctx.table.get_mut(this)?;
+    stream.sink = sink;
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            stream.closed = true;
+            failed(ctx, e)
+        }
+    }
+}
+
+/// `output-stream.write`: at most what `check-write` permitted; more traps,
+/// as the WIT says.
+pub fn write(
+    ctx: &mut WasiP2Ctx,
+    this: Resource<OutputStream>,
+    contents: &[u8],
+) -> StreamResult<()> {
+    if contents.len() as u64 > WRITE_BUDGET {
+        return Err(Trap(format!(
+            "wrote {} bytes where check-write permits at most {WRITE_BUDGET}",
+            contents.len()
+        ))
+        .into());
+    }
+    write_all(ctx, this, contents)
+}
+
+/// `output-stream.blocking-write-and-flush`: up to 4096 bytes; more traps.
+pub fn blocking_write_and_flush(
+    ctx: &mut WasiP2Ctx,
+    this: Resource<OutputStream>,
+    contents: &[u8],
+) -> StreamResult<()> {
+    if contents.len() as u64 > MAX_BLOCKING_WRITE {
+        return Err(Trap(format!(
+            "blocking-write-and-flush takes at most {MAX_BLOCKING_WRITE} bytes, not {}",
+            contents.len()
+        ))
+        .into());
+    }
+    write_all(ctx, this, contents)
+}
+
+/// `output-stream.flush`: every write is done when it returns, so there is
+/// nothing to wait for; a closed stream says so.
+pub fn flush(ctx: &mut WasiP2Ctx, this: Resource<OutputStream>) -> StreamResult<()> {
+    if ctx.table.get(this)?.closed {
+        return Err(Failure::Error(StreamError::Closed));
+    }
+    Ok(())
+}
+
+/// `output-stream.blocking-flush`.
+pub fn blocking_flush(ctx: &mut WasiP2Ctx, this: Resource<OutputStream>) -> StreamResult<()> {
+    flush(ctx, this)
+}
+
+/// `output-stream.write-zeroes`: `len` zero bytes, within `check-write`.
+pub fn write_zeroes(
+    ctx: &mut WasiP2Ctx,
+    this: Resource<OutputStream>,
+    len: u64,
+) -> StreamResult<()> {
+    if len > WRITE_BUDGET {
+        return Err(Trap(format!(
+            "wrote {len} zeroes where check-write permits at most {WRITE_BUDGET}"
+        ))
+        .into());
+    }
+    write_all(ctx, this, &vec![0; len as usize])
+}
+
+/// `output-stream.blocking-write-zeroes-and-flush`: up to 4096 zeroes.
+pub fn blocking_write_zeroes_and_flush(
+    ctx: &mut WasiP2Ctx,
+    this: Resource<OutputStream>,
+    len: u64,
+) -> StreamResult<()> {
+    if len > MAX_BLOCKING_WRITE {
+        return Err(Trap(format!(
+            "blocking-write-zeroes-and-flush takes at most {MAX_BLOCKING_WRITE} zeroes, not {len}"
+        ))
+        .into());
+    }
+    write_all(ctx, this, &[0; MAX_BLOCKING_WRITE as usize][..len as usize])
+}
+
+/// Reads from `src` (waiting first with `block`) and writes what came to
+/// `this`.
+fn splice_with(
+    ctx: &mut WasiP2Ctx,
+    this: Resource<OutputStream>,
+    src: Resource<InputStream>,
+    len: u64,
+    block: bool,
+) -> StreamResult<u64> {
+    let room = check_write(ctx, this)?;
+    let len = len.min(room);
+    let bytes = if block {
+        blocking_read(ctx, src, len)?
+    } else {
+        read(ctx, src, len)?
+    };
+    write_all(ctx, this, &bytes)?;
+    Ok(bytes.len() as u64)
+}
+
+/// `output-stream.splice`: moves what `src` has now, up to `len` bytes.
+pub fn splice(
+    ctx: &mut WasiP2Ctx,
+    this: Resource<OutputStream>,
+    src: Resource<InputStream>,
+    len: u64,
+) -> StreamResult<u64> {
+    splice_with(ctx, this, src, len, false)
+}
+
+/// `output-stream.blocking-splice`: waits for `src` to have bytes first.
+pub fn blocking_splice(
+    ctx: &mut WasiP2Ctx,
+    this: Resource<OutputStream>,
+    src: Resource<InputStream>,
+    len: u64,
+) -> StreamResult<u64> {
+    splice_with(ctx, this, src, len, true)
+}
+
+/// `output-stream.subscribe`: ready when there is room to write. The
+/// pollable is the stream's child.
+pub fn subscribe_output(
+    ctx: &mut WasiP2Ctx,
+    this: Resource<OutputStream>,
+) -> Result<Resource<Pollable>, Trap> {
+    let target = Arc::clone(&ctx.table.get(this)?.target);
+    Ok(ctx.table.push_child(Pollable::Writable(target), this)?)
+}
+
+/// Drops an output stream.
+pub fn drop_output(ctx: &mut WasiP2Ctx, this: Resource<OutputStream>) -> Result<(), Trap> {
+    ctx.table.delete(this)?;
+    Ok(())
+}
