@@ -111,4 +111,26 @@ pub trait Engine: Send + Sync {
     /// `_start`. Returns the exit status: the `proc_exit` code, or 0 when
     /// `_start` returns.
     fn run(&self, wasm: &[u8], ctx: WasiCtx) -> Result<i32, RunError>;
+
+    /// Compiles the `wasi:cli/command` component `wasm`, links it against
+    /// preview2 over preview2's state built from `ctx`
+    /// ([`crate::p2::WasiP2Ctx::new`]), and calls its `wasi:cli/run`
+    /// export. Returns the exit status: the `wasi:cli/exit` code, 0 when
+    /// `run` returns `ok` and 1 when it returns `err`.
+    ///
+    /// An engine without the component model says so with a
+    /// [`RunError::Load`] that names it.
+    fn run_component(&self, wasm: &[u8], ctx: WasiCtx) -> Result<i32, RunError> {
+        let _ = (wasm, ctx);
+        Err(RunError::Load(format!(
+            "the {} engine cannot run wasi 0.2 components yet; use --engine wasmtime",
+            self.name()
+        )))
+    }
+}
+
+/// Whether `wasm` is a component rather than a core module: the binary
+/// preamble's layer field says which (text is left to the engine).
+pub fn is_component(wasm: &[u8]) -> bool {
+    wasm.len() >= 8 && wasm[..4] == *b"\0asm" && wasm[6..8] == [1, 0]
 }

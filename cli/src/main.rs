@@ -129,7 +129,14 @@ fn run(args: &RunArgs) -> Result<i32, Failure> {
     let module = args.module();
     let wasm = read_module(module)?;
     let ctx = build_ctx(args)?;
-    match engine.run(&wasm, ctx) {
+    // The binary preamble tells a component from a core module; both run
+    // with the same grants and report their status the same way.
+    let outcome = if capwasi::engine::is_component(&wasm) {
+        engine.run_component(&wasm, ctx)
+    } else {
+        engine.run(&wasm, ctx)
+    };
+    match outcome {
         Ok(code) => Ok(code),
         Err(RunError::Load(message)) => Err(setup(format!("{module}: {message}"))),
         Err(RunError::Trap(message)) => Err(Failure {

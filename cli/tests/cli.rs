@@ -945,3 +945,24 @@ fn guest_stdio_flags_never_reach_the_host() {
         drop(stdin_write);
     }
 }
+
+/// A wasi 0.2 component runs through the same `capwasi run` as a module: its arguments
+/// arrive, its output is the process's, and `wasi:cli/exit` gives the status.
+#[test]
+fn a_component_runs_like_a_module() {
+    let component = repo_root().join("tests/components/bin/p2_hello.wasm");
+    let out = run_expecting(0, &["run", path_str(&component), "one", "two words"]);
+    assert_eq!(
+        stdout(&out),
+        format!("p2_hello: {} one two words\n", path_str(&component))
+    );
+}
+
+/// An engine without the component model says so in one line naming the component.
+#[test]
+fn an_engine_without_components_says_so() {
+    let component = repo_root().join("tests/components/bin/p2_hello.wasm");
+    let out = run(&["run", "--engine", "wasmi", path_str(&component)]);
+    assert_clean_error(&out, "cannot run wasi 0.2 components yet");
+    assert!(stderr(&out).contains("p2_hello.wasm"), "{}", describe(&out));
+}

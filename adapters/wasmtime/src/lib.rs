@@ -1,14 +1,21 @@
-//! Runs capwasi's preview1 functions on wasmtime.
+//! Runs capwasi's preview1 functions on wasmtime, and its preview2 on
+//! wasmtime's component model.
 //!
 //! [`add_to_linker`] registers every preview1 function (the list that
 //! [`capwasi::for_each_function!`] expands) with a `wasmtime::Linker`;
-//! [`WasmtimeEngine`] runs a command module with it. Like every adapter,
+//! [`p2::add_to_linker_sync`] links preview2 into a
+//! `wasmtime::component::Linker`. [`WasmtimeEngine`] runs a command module
+//! or a command component with them. Like every adapter,
 //! this crate holds no WASI logic: it moves arguments, memory and results
 //! between wasmtime and the core.
 
+pub mod p2;
+
 use capwasi::engine::HostResult;
 use capwasi::p1::{typed, WasiP1Ctx, MODULE};
+use capwasi::p2::WasiP2Ctx;
 use capwasi::{RunError, Termination, WasiCtx};
+use wasmtime::component::{self, Component};
 use wasmtime::{Caller, Engine, Extern, Linker, Memory, Module, ModuleExport, Store};
 
 /// The error a host call returns to end the guest with an exit status;
@@ -185,6 +192,19 @@ impl capwasi::Engine for WasmtimeEngine {
         let module = Module::new(&self.engine, wasm).map_err(load_error)?;
         self.run_module(&module, ctx)
     }
+
+    fn run_component(&self, wasm: &[u8], ctx: WasiCtx) -> Result<i32, RunError> {
+        let component = Component::new(&self.engine, wasm).map_err(load_error)?;
+        self.run_command(&component, ctx)
+    }
+}
+
+/// How a call into a guest that failed ended: an exit status, or a trap.
+fn ended(e: wasmtime::Error) -> Result<i32, RunError> {
+    match exit_status(&e) {
+        Some(code) => Ok(code),
+        None => Err(RunError::Trap(format!("{e:?}"))),
+    }
 }
 
 fn load_error(e: wasmtime::Error) -> RunError {
@@ -209,10 +229,6 @@ impl WasmtimeEngine {
                 memory: None,
             },
         );
-        let ended = |e: wasmtime::Error| match exit_status(&e) {
-            Some(code) => Ok(code),
-            None => Err(RunError::Trap(format!("{e:?}"))),
-        };
         let instance = match linker.instantiate(&mut store, module) {
             Ok(instance) => instance,
             // A start function may exit or trap too; anything else is a
@@ -228,6 +244,26 @@ impl WasmtimeEngine {
             .map_err(|e| RunError::Load(format!("no usable `_start` export: {e:#}")))?;
         match start.call(&mut store, ()) {
             Ok(()) => Ok(0),
+            Err(e) => ended(e),
+        }
+    }
+
+    /// Runs a `wasi:cli/command` component compiled for this engine, like
+    /// [`capwasi::Engine::run_component`] without compiling it again.
+    pub fn run_command(&self, component: &Component, ctx: WasiCtx) -> Result<i32, RunError> {
+        let mut linker = component::Linker::new(&self.engine);
+        p2::add_to_linker_sync(&mut linker, |ctx: &mut WasiP2Ctx| ctx).map_err(load_error)?;
+        let mut store = Store::new(&self.engine, WasiP2Ctx::new(ctx));
+        let command = match p2::Command::instantiate(&mut store, component, &linker) {
+            Ok(command) => command,
+            Err(e) if e.downcast_ref::<wasmtime::Trap>().is_some() || exit_status(&e).is_some() => {
+                return ended(e)
+            }
+            Err(e) => return Err(load_error(e)),
+        };
+        match command.wasi_cli_run().call_run(&mut store) {
+            Ok(Ok(())) => Ok(0),
+            Ok(Err(())) => Ok(1),
             Err(e) => ended(e),
         }
     }

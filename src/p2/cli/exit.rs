@@ -8,6 +8,12 @@ pub fn exit(status: Result<(), ()>) -> Termination {
     Termination::Exit(if status.is_ok() { 0 } else { 1 })
 }
 
+/// `exit-with-code` (unstable in the WIT, behind `cli-exit-with-code`):
+/// ends the guest with `status_code`.
+pub fn exit_with_code(status_code: u8) -> Termination {
+    Termination::Exit(i32::from(status_code))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -16,5 +22,6 @@ mod tests {
     fn statuses() {
         assert_eq!(exit(Ok(())), Termination::Exit(0));
         assert_eq!(exit(Err(())), Termination::Exit(1));
+        assert_eq!(exit_with_code(42), Termination::Exit(42));
     }
 }
