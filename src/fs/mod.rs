@@ -13,10 +13,12 @@ use std::os::fd::BorrowedFd;
 use std::sync::Arc;
 
 mod getdents;
+mod handle;
 pub mod host;
 mod perms;
 mod readdir;
 
+pub use handle::{Handle, Kind};
 pub use perms::{DirPerms, FilePerms};
 pub use readdir::ReadDirCursor;
 

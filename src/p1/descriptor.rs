@@ -6,34 +6,8 @@ use std::sync::Arc;
 use super::Errno;
 use super::WasiP1Ctx;
 use crate::fs::{self, DirPerms, ReadDirCursor};
+pub(crate) use crate::fs::{Handle, Kind};
 use crate::p1::types::rights;
-
-/// The object behind a descriptor.
-pub(crate) enum Handle {
-    File(Arc<dyn fs::File>),
-    Dir(Arc<dyn fs::Dir>),
-}
-
-/// What a descriptor's object is, once looked at.
-pub(crate) enum Kind<'a> {
-    File(&'a dyn fs::File),
-    Dir(&'a dyn fs::Dir),
-}
-
-impl Handle {
-    /// Whether this is a file or a directory. A file handle whose backend
-    /// opened it without learning which (see [`fs::File::as_dir`]) is
-    /// looked at here, on first use.
-    pub(crate) fn kind(&self) -> Result<Kind<'_>, Errno> {
-        match self {
-            Handle::Dir(dir) => Ok(Kind::Dir(dir.as_ref())),
-            Handle::File(file) => match file.as_dir()? {
-                Some(dir) => Ok(Kind::Dir(dir)),
-                None => Ok(Kind::File(file.as_ref())),
-            },
-        }
-    }
-}
 
 /// An entry of a context's descriptor table.
 pub struct Descriptor {

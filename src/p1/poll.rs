@@ -110,7 +110,7 @@ pub fn poll_oneoff(
                 let fd = mem.read_u32(base + subscription::FD)?;
                 match ctx
                     .descriptor(fd, rights::POLL_FD_READWRITE)
-                    .and_then(|d| d.handle.kind())
+                    .and_then(|d| Ok(d.handle.kind()?))
                 {
                     Err(errno) => sub.fired = Some(Fired::error(errno)),
                     Ok(Kind::Dir(_)) => sub.fired = Some(Fired::error(Errno::Isdir)),
