@@ -14,6 +14,7 @@
 pub mod cli;
 pub mod clocks;
 mod error;
+pub mod filesystem;
 pub mod io;
 pub mod random;
 pub mod table;
@@ -85,6 +86,8 @@ pub struct WasiP2Ctx {
     pub(crate) table: ResourceTable,
     /// `wasi:random/insecure-seed`'s answer, the same for the whole run.
     pub(crate) insecure_seed: Option<(u64, u64)>,
+    /// The secret behind `wasi:filesystem`'s metadata hashes.
+    pub(crate) metadata_key: filesystem::types::MetadataKey,
 }
 
 impl WasiP2Ctx {
@@ -96,6 +99,7 @@ impl WasiP2Ctx {
             grants,
             table,
             insecure_seed: None,
+            metadata_key: filesystem::types::MetadataKey::new(),
         }
     }
 
