@@ -15,6 +15,41 @@ pub fn engines() -> Vec<Box<dyn Engine>> {
     ]
 }
 
+/// [`engines`], and then the guest as a wasi 0.2 component on preview2
+/// ([`AsComponent`]), for the tests whose assertions hold through the
+/// official preview1 adapter. The others check preview1 itself (rights,
+/// `ENOTCAPABLE`, descriptor numbers, `proc_raise`, `EFAULT` for bad
+/// pointers), which the adapter implements in its own way and not
+/// through capwasi.
+pub fn engines_with_preview2() -> Vec<Box<dyn Engine>> {
+    let mut all = engines();
+    all.push(Box::new(AsComponent(
+        capwasi_wasmtime::WasmtimeEngine::new(),
+    )));
+    all
+}
+
+#[path = "../components/encode.rs"]
+mod encode;
+
+/// Runs a preview1 guest as a wasi 0.2 component: the official preview1
+/// adapter turns each preview1 call into preview2 calls, which reach
+/// capwasi's preview2 through wasmtime's component model. Whatever a test
+/// asserts of a guest then holds through preview2 as well.
+pub struct AsComponent(pub capwasi_wasmtime::WasmtimeEngine);
+
+impl Engine for AsComponent {
+    fn name(&self) -> &'static str {
+        "wasmtime, as a component"
+    }
+
+    fn run(&self, wasm: &[u8], ctx: capwasi::WasiCtx) -> Result<i32, RunError> {
+        let component = encode::preview1_command_to_component(wasm)
+            .map_err(|e| RunError::Load(format!("cannot encode the guest: {e}")))?;
+        self.0.run_component(&component, ctx)
+    }
+}
+
 /// The bytes of a prebuilt C guest (`tests/guests/bin/NAME.wasm`) or, when
 /// no such file exists, the WAT guest `tests/guests/wat/NAME.wat`.
 pub fn guest(name: &str) -> Vec<u8> {
@@ -117,8 +152,19 @@ impl Guest {
 
 /// Runs `make_guest()` on every engine and hands each outcome to `check`,
 /// with a fresh sandbox per engine so runs cannot see each other.
-pub fn on_every_engine(mut check: impl FnMut(&dyn Engine, &Sandbox)) {
-    for engine in engines() {
+pub fn on_every_engine(check: impl FnMut(&dyn Engine, &Sandbox)) {
+    on_each(engines(), check);
+}
+
+/// Like [`on_every_engine`], and through preview2 as well
+/// ([`engines_with_preview2`]).
+pub fn on_every_engine_and_preview2(check: impl FnMut(&dyn Engine, &Sandbox)) {
+    on_each(engines_with_preview2(), check);
+}
+
+/// Runs `check` on each of `engines`, with a fresh sandbox each.
+pub fn on_each(engines: Vec<Box<dyn Engine>>, mut check: impl FnMut(&dyn Engine, &Sandbox)) {
+    for engine in engines {
         let sandbox = Sandbox::new();
         check(engine.as_ref(), &sandbox);
     }

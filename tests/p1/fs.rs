@@ -11,12 +11,29 @@ use std::path::{Path, PathBuf};
 
 use capwasi::DirPerms;
 
-use crate::common::{on_every_engine, Guest, Sandbox, CANARY, CANARY_BYTES};
+use crate::common::{
+    engines, engines_with_preview2, on_each, on_every_engine, on_every_engine_and_preview2, Guest,
+    Sandbox, CANARY, CANARY_BYTES,
+};
 
 /// Runs `guest` with the sandbox preopened read-write as `/sandbox`, after
 /// `setup`, and asserts that it passed and that nothing outside changed.
 fn run_in_sandbox(guest: &str, setup: impl Fn(&Sandbox), check: impl Fn(&Sandbox)) {
-    on_every_engine(|engine, sandbox| {
+    run_in_sandbox_on(engines(), guest, setup, check);
+}
+
+/// [`run_in_sandbox`], and through preview2 as well.
+fn run_in_sandbox_everywhere(guest: &str, setup: impl Fn(&Sandbox), check: impl Fn(&Sandbox)) {
+    run_in_sandbox_on(engines_with_preview2(), guest, setup, check);
+}
+
+fn run_in_sandbox_on(
+    engines: Vec<Box<dyn capwasi::Engine>>,
+    guest: &str,
+    setup: impl Fn(&Sandbox),
+    check: impl Fn(&Sandbox),
+) {
+    on_each(engines, |engine, sandbox| {
         setup(sandbox);
         let before = sandbox.snapshot_outside();
         Guest::new(guest)
@@ -168,7 +185,7 @@ fn times_and_stat() {
 /// path_rename, with their POSIX errors and trailing slashes.
 #[test]
 fn directories_unlink_and_rename() {
-    run_in_sandbox(
+    run_in_sandbox_everywhere(
         "fs_dirs",
         |_| {},
         |sb| {
@@ -190,7 +207,7 @@ fn directories_unlink_and_rename() {
 /// not following, ELOOP.
 #[test]
 fn links_symlinks_and_loops() {
-    run_in_sandbox(
+    run_in_sandbox_everywhere(
         "fs_links",
         |_| {},
         |sb| {
@@ -292,7 +309,7 @@ fn escape(case: &str, setup: impl Fn(&Sandbox)) {
 /// Like [`escape`], then hands the sandbox to `check` for what the guest was
 /// allowed to do inside it.
 pub(crate) fn escape_then(case: &str, setup: impl Fn(&Sandbox), check: impl Fn(&Sandbox)) {
-    on_every_engine(|engine, sandbox| {
+    on_every_engine_and_preview2(|engine, sandbox| {
         // Something for rmdir to aim at.
         fs::create_dir(sandbox.outside.join("emptydir")).unwrap();
         setup(sandbox);
@@ -636,7 +653,7 @@ fn open_flag_matrix_matches_linux() {
         }
     }
     assert!(want.contains(&"missing o=9 f=1 r=2 errno=0".to_string()));
-    on_every_engine(|engine, sandbox| {
+    on_every_engine_and_preview2(|engine, sandbox| {
         fs::write(sandbox.inside.join("file"), b"contents").unwrap();
         fs::create_dir(sandbox.inside.join("dir")).unwrap();
         let out = Guest::new("fs_open_flags")

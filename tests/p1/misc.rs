@@ -12,7 +12,7 @@ use capwasi::clock::{MonotonicClock, SteppingClock, WallClock};
 use capwasi::random::Deterministic;
 use capwasi::DirPerms;
 
-use crate::common::{on_every_engine, Guest, Sandbox};
+use crate::common::{on_every_engine, on_every_engine_and_preview2, Guest, Sandbox};
 
 /// The names in `dir`, sorted, to check what a guest left behind.
 fn entries(dir: &Path) -> Vec<String> {
@@ -100,7 +100,7 @@ fn inherit_env_skips_names_that_cannot_be_handed_over() {
 /// that the embedder did not add.
 #[test]
 fn args_and_environ_empty() {
-    on_every_engine(|engine, _sandbox| {
+    on_every_engine_and_preview2(|engine, _sandbox| {
         let out = Guest::new("misc_args_env").run_on(engine);
         out.expect_success();
         assert_eq!(out.stdout, args_env_listing(&["misc_args_env"], &[]));
@@ -111,7 +111,7 @@ fn args_and_environ_empty() {
 /// each arriving byte for byte and in order.
 #[test]
 fn args_many_and_unicode() {
-    on_every_engine(|engine, _sandbox| {
+    on_every_engine_and_preview2(|engine, _sandbox| {
         let mut args: Vec<String> = vec![
             "misc_args_env".into(),
             String::new(),
@@ -137,7 +137,7 @@ fn args_many_and_unicode() {
 /// the order they were added.
 #[test]
 fn environ_many_with_equals() {
-    on_every_engine(|engine, _sandbox| {
+    on_every_engine_and_preview2(|engine, _sandbox| {
         let mut vars: Vec<(String, String)> = vec![
             ("EQ".into(), "a=b=c".into()),
             ("EMPTY".into(), String::new()),
@@ -304,7 +304,7 @@ fn poll_oneoff() {
 #[test]
 fn poll_oneoff_sleeps_by_the_context_clock() {
     const TEN_MINUTES: u64 = 600_000_000_000;
-    on_every_engine(|engine, _sandbox| {
+    on_every_engine_and_preview2(|engine, _sandbox| {
         let started = std::time::Instant::now();
         let mut guest = Guest::new("misc_poll").arg("sleep-an-hour");
         guest
@@ -412,7 +412,7 @@ fn proc_raise_invalid_signals() {
 /// sched_yield succeeds, raw and through wasi-libc.
 #[test]
 fn sched_yield() {
-    on_every_engine(|engine, _sandbox| {
+    on_every_engine_and_preview2(|engine, _sandbox| {
         Guest::new("misc_proc")
             .arg("yield")
             .run_on(engine)
@@ -468,7 +468,7 @@ fn fd_stdio() {
 /// Closing twice, closing stdin, closing a preopen.
 #[test]
 fn fd_close() {
-    on_every_engine(|engine, sandbox| {
+    on_every_engine_and_preview2(|engine, sandbox| {
         let before = sandbox.snapshot_outside();
         fd_guest(sandbox, "close").run_on(engine).expect_success();
         // Closing the preopen closed the guest's handle, not the directory.

@@ -23,6 +23,8 @@ mod bindings {
             "wasi:io/streams.output-stream": capwasi::p2::io::streams::OutputStream,
             "wasi:cli/terminal-input.terminal-input": capwasi::p2::cli::terminal_input::TerminalInput,
             "wasi:cli/terminal-output.terminal-output": capwasi::p2::cli::terminal_output::TerminalOutput,
+            "wasi:filesystem/types.descriptor": capwasi::p2::filesystem::types::Descriptor,
+            "wasi:filesystem/types.directory-entry-stream": capwasi::p2::filesystem::types::DirectoryEntryStream,
         },
     });
 }
@@ -374,6 +376,417 @@ impl wasi::cli::terminal_stderr::Host for WasiP2Ctx {
     }
 }
 
+// ---- wasi:filesystem ------------------------------------------------------
+
+use core::filesystem::types::{
+    self as fs, descriptor, directory_entry_stream, Descriptor, DirectoryEntryStream,
+};
+use wasi::filesystem::types as wit;
+
+/// Maps between a core enum and its generated twin, variant by variant
+/// (both take the WIT's case names).
+macro_rules! same_enum {
+    ($from:ty => $to:ty { $($variant:ident),* $(,)? }) => {
+        impl Convert<$to> for $from {
+            fn convert(self) -> $to {
+                match self {
+                    $(<$from>::$variant => <$to>::$variant,)*
+                }
+            }
+        }
+    };
+}
+
+/// Maps between a core flags type and its generated twin, flag by flag.
+macro_rules! same_flags {
+    ($a:ty, $b:ty { $($flag:ident),* $(,)? }) => {
+        impl Convert<$b> for $a {
+            fn convert(self) -> $b {
+                let mut out = <$b>::empty();
+                $(if self.contains(<$a>::$flag) { out |= <$b>::$flag; })*
+                out
+            }
+        }
+        impl Convert<$a> for $b {
+            fn convert(self) -> $a {
+                let mut out = <$a>::empty();
+                $(if self.contains(<$b>::$flag) { out |= <$a>::$flag; })*
+                out
+            }
+        }
+    };
+}
+
+/// A conversion between the core's types and the generated ones (a local
+/// trait, since both sides are foreign to the other's crate).
+trait Convert<T> {
+    fn convert(self) -> T;
+}
+
+same_enum!(core::ErrorCode => wit::ErrorCode {
+    Access, WouldBlock, Already, BadDescriptor, Busy, Deadlock, Quota, Exist, FileTooLarge,
+    IllegalByteSequence, InProgress, Interrupted, Invalid, Io, IsDirectory, Loop, TooManyLinks,
+    MessageSize, NameTooLong, NoDevice, NoEntry, NoLock, InsufficientMemory, InsufficientSpace,
+    NotDirectory, NotEmpty, NotRecoverable, Unsupported, NoTty, NoSuchDevice, Overflow,
+    NotPermitted, Pipe, ReadOnly, InvalidSeek, TextFileBusy, CrossDevice,
+});
+same_enum!(fs::DescriptorType => wit::DescriptorType {
+    Unknown, BlockDevice, CharacterDevice, Directory, Fifo, SymbolicLink, RegularFile, Socket,
+});
+same_enum!(wit::Advice => fs::Advice { Normal, Sequential, Random, WillNeed, DontNeed, NoReuse });
+same_flags!(
+    fs::DescriptorFlags,
+    wit::DescriptorFlags {
+        READ,
+        WRITE,
+        FILE_INTEGRITY_SYNC,
+        DATA_INTEGRITY_SYNC,
+        REQUESTED_WRITE_SYNC,
+        MUTATE_DIRECTORY,
+    }
+);
+same_flags!(fs::PathFlags, wit::PathFlags { SYMLINK_FOLLOW });
+same_flags!(
+    fs::OpenFlags,
+    wit::OpenFlags {
+        CREATE,
+        DIRECTORY,
+        EXCLUSIVE,
+        TRUNCATE
+    }
+);
+
+impl Convert<core::clocks::wall_clock::Datetime> for wit::Datetime {
+    fn convert(self) -> core::clocks::wall_clock::Datetime {
+        core::clocks::wall_clock::Datetime {
+            seconds: self.seconds,
+            nanoseconds: self.nanoseconds,
+        }
+    }
+}
+
+impl Convert<fs::NewTimestamp> for wit::NewTimestamp {
+    fn convert(self) -> fs::NewTimestamp {
+        match self {
+            wit::NewTimestamp::NoChange => fs::NewTimestamp::NoChange,
+            wit::NewTimestamp::Now => fs::NewTimestamp::Now,
+            wit::NewTimestamp::Timestamp(at) => fs::NewTimestamp::Timestamp(at.convert()),
+        }
+    }
+}
+
+impl Convert<wit::DescriptorStat> for fs::DescriptorStat {
+    fn convert(self) -> wit::DescriptorStat {
+        wit::DescriptorStat {
+            type_: self.type_.convert(),
+            link_count: self.link_count,
+            size: self.size,
+            data_access_timestamp: self.data_access_timestamp.map(datetime),
+            data_modification_timestamp: self.data_modification_timestamp.map(datetime),
+            status_change_timestamp: self.status_change_timestamp.map(datetime),
+        }
+    }
+}
+
+impl Convert<wit::MetadataHashValue> for fs::MetadataHashValue {
+    fn convert(self) -> wit::MetadataHashValue {
+        wit::MetadataHashValue {
+            lower: self.lower,
+            upper: self.upper,
+        }
+    }
+}
+
+type FsResult<T> = wasmtime::Result<Result<T, wit::ErrorCode>>;
+
+/// A filesystem call's outcome in the generated types.
+fn fs_result<T, U>(result: fs::FsResult<T>, value: impl FnOnce(T) -> U) -> FsResult<U> {
+    failure(result.map(value), Convert::convert)
+}
+
+impl wit::Host for WasiP2Ctx {
+    fn filesystem_error_code(
+        &mut self,
+        err: Resource<core::io::error::IoError>,
+    ) -> wasmtime::Result<Option<wit::ErrorCode>> {
+        Ok(fs::filesystem_error_code(self, handle(&err))
+            .map_err(trap)?
+            .map(Convert::convert))
+    }
+}
+
+impl wit::HostDescriptor for WasiP2Ctx {
+    fn read_via_stream(
+        &mut self,
+        this: Resource<Descriptor>,
+        offset: u64,
+    ) -> FsResult<Resource<InputStream>> {
+        fs_result(
+            descriptor::read_via_stream(self, handle(&this), offset),
+            owned,
+        )
+    }
+    fn write_via_stream(
+        &mut self,
+        this: Resource<Descriptor>,
+        offset: u64,
+    ) -> FsResult<Resource<OutputStream>> {
+        fs_result(
+            descriptor::write_via_stream(self, handle(&this), offset),
+            owned,
+        )
+    }
+    fn append_via_stream(
+        &mut self,
+        this: Resource<Descriptor>,
+    ) -> FsResult<Resource<OutputStream>> {
+        fs_result(descriptor::append_via_stream(self, handle(&this)), owned)
+    }
+    fn advise(
+        &mut self,
+        this: Resource<Descriptor>,
+        offset: u64,
+        length: u64,
+        advice: wit::Advice,
+    ) -> FsResult<()> {
+        fs_result(
+            descriptor::advise(self, handle(&this), offset, length, advice.convert()),
+            |v| v,
+        )
+    }
+    fn sync_data(&mut self, this: Resource<Descriptor>) -> FsResult<()> {
+        fs_result(descriptor::sync_data(self, handle(&this)), |v| v)
+    }
+    fn get_flags(&mut self, this: Resource<Descriptor>) -> FsResult<wit::DescriptorFlags> {
+        fs_result(descriptor::get_flags(self, handle(&this)), Convert::convert)
+    }
+    fn get_type(&mut self, this: Resource<Descriptor>) -> FsResult<wit::DescriptorType> {
+        fs_result(descriptor::get_type(self, handle(&this)), Convert::convert)
+    }
+    fn set_size(&mut self, this: Resource<Descriptor>, size: u64) -> FsResult<()> {
+        fs_result(descriptor::set_size(self, handle(&this), size), |v| v)
+    }
+    fn set_times(
+        &mut self,
+        this: Resource<Descriptor>,
+        atime: wit::NewTimestamp,
+        mtime: wit::NewTimestamp,
+    ) -> FsResult<()> {
+        fs_result(
+            descriptor::set_times(self, handle(&this), atime.convert(), mtime.convert()),
+            |v| v,
+        )
+    }
+    fn read(
+        &mut self,
+        this: Resource<Descriptor>,
+        length: u64,
+        offset: u64,
+    ) -> FsResult<(Vec<u8>, bool)> {
+        fs_result(descriptor::read(self, handle(&this), length, offset), |v| v)
+    }
+    fn write(&mut self, this: Resource<Descriptor>, buffer: Vec<u8>, offset: u64) -> FsResult<u64> {
+        fs_result(
+            descriptor::write(self, handle(&this), &buffer, offset),
+            |v| v,
+        )
+    }
+    fn read_directory(
+        &mut self,
+        this: Resource<Descriptor>,
+    ) -> FsResult<Resource<DirectoryEntryStream>> {
+        fs_result(descriptor::read_directory(self, handle(&this)), owned)
+    }
+    fn sync(&mut self, this: Resource<Descriptor>) -> FsResult<()> {
+        fs_result(descriptor::sync(self, handle(&this)), |v| v)
+    }
+    fn create_directory_at(&mut self, this: Resource<Descriptor>, path: String) -> FsResult<()> {
+        fs_result(
+            descriptor::create_directory_at(self, handle(&this), &path),
+            |v| v,
+        )
+    }
+    fn stat(&mut self, this: Resource<Descriptor>) -> FsResult<wit::DescriptorStat> {
+        fs_result(descriptor::stat(self, handle(&this)), Convert::convert)
+    }
+    fn stat_at(
+        &mut self,
+        this: Resource<Descriptor>,
+        path_flags: wit::PathFlags,
+        path: String,
+    ) -> FsResult<wit::DescriptorStat> {
+        fs_result(
+            descriptor::stat_at(self, handle(&this), path_flags.convert(), &path),
+            Convert::convert,
+        )
+    }
+    fn set_times_at(
+        &mut self,
+        this: Resource<Descriptor>,
+        path_flags: wit::PathFlags,
+        path: String,
+        atime: wit::NewTimestamp,
+        mtime: wit::NewTimestamp,
+    ) -> FsResult<()> {
+        fs_result(
+            descriptor::set_times_at(
+                self,
+                handle(&this),
+                path_flags.convert(),
+                &path,
+                atime.convert(),
+                mtime.convert(),
+            ),
+            |v| v,
+        )
+    }
+    fn link_at(
+        &mut self,
+        this: Resource<Descriptor>,
+        old_path_flags: wit::PathFlags,
+        old_path: String,
+        new_descriptor: Resource<Descriptor>,
+        new_path: String,
+    ) -> FsResult<()> {
+        fs_result(
+            descriptor::link_at(
+                self,
+                handle(&this),
+                old_path_flags.convert(),
+                &old_path,
+                handle(&new_descriptor),
+                &new_path,
+            ),
+            |v| v,
+        )
+    }
+    fn open_at(
+        &mut self,
+        this: Resource<Descriptor>,
+        path_flags: wit::PathFlags,
+        path: String,
+        open_flags: wit::OpenFlags,
+        flags: wit::DescriptorFlags,
+    ) -> FsResult<Resource<Descriptor>> {
+        fs_result(
+            descriptor::open_at(
+                self,
+                handle(&this),
+                path_flags.convert(),
+                &path,
+                open_flags.convert(),
+                flags.convert(),
+            ),
+            owned,
+        )
+    }
+    fn readlink_at(&mut self, this: Resource<Descriptor>, path: String) -> FsResult<String> {
+        fs_result(descriptor::readlink_at(self, handle(&this), &path), |v| v)
+    }
+    fn remove_directory_at(&mut self, this: Resource<Descriptor>, path: String) -> FsResult<()> {
+        fs_result(
+            descriptor::remove_directory_at(self, handle(&this), &path),
+            |v| v,
+        )
+    }
+    fn rename_at(
+        &mut self,
+        this: Resource<Descriptor>,
+        old_path: String,
+        new_descriptor: Resource<Descriptor>,
+        new_path: String,
+    ) -> FsResult<()> {
+        fs_result(
+            descriptor::rename_at(
+                self,
+                handle(&this),
+                &old_path,
+                handle(&new_descriptor),
+                &new_path,
+            ),
+            |v| v,
+        )
+    }
+    fn symlink_at(
+        &mut self,
+        this: Resource<Descriptor>,
+        old_path: String,
+        new_path: String,
+    ) -> FsResult<()> {
+        fs_result(
+            descriptor::symlink_at(self, handle(&this), &old_path, &new_path),
+            |v| v,
+        )
+    }
+    fn unlink_file_at(&mut self, this: Resource<Descriptor>, path: String) -> FsResult<()> {
+        fs_result(
+            descriptor::unlink_file_at(self, handle(&this), &path),
+            |v| v,
+        )
+    }
+    fn is_same_object(
+        &mut self,
+        this: Resource<Descriptor>,
+        other: Resource<Descriptor>,
+    ) -> wasmtime::Result<bool> {
+        descriptor::is_same_object(self, handle(&this), handle(&other)).map_err(trap)
+    }
+    fn metadata_hash(&mut self, this: Resource<Descriptor>) -> FsResult<wit::MetadataHashValue> {
+        fs_result(
+            descriptor::metadata_hash(self, handle(&this)),
+            Convert::convert,
+        )
+    }
+    fn metadata_hash_at(
+        &mut self,
+        this: Resource<Descriptor>,
+        path_flags: wit::PathFlags,
+        path: String,
+    ) -> FsResult<wit::MetadataHashValue> {
+        fs_result(
+            descriptor::metadata_hash_at(self, handle(&this), path_flags.convert(), &path),
+            Convert::convert,
+        )
+    }
+    fn drop(&mut self, this: Resource<Descriptor>) -> wasmtime::Result<()> {
+        descriptor::drop(self, handle(&this)).map_err(trap)
+    }
+}
+
+impl Convert<wit::DirectoryEntry> for fs::DirectoryEntry {
+    fn convert(self) -> wit::DirectoryEntry {
+        wit::DirectoryEntry {
+            type_: self.type_.convert(),
+            name: self.name,
+        }
+    }
+}
+
+impl wit::HostDirectoryEntryStream for WasiP2Ctx {
+    fn read_directory_entry(
+        &mut self,
+        this: Resource<DirectoryEntryStream>,
+    ) -> FsResult<Option<wit::DirectoryEntry>> {
+        fs_result(
+            directory_entry_stream::read_directory_entry(self, handle(&this)),
+            |entry| entry.map(Convert::convert),
+        )
+    }
+    fn drop(&mut self, this: Resource<DirectoryEntryStream>) -> wasmtime::Result<()> {
+        directory_entry_stream::drop(self, handle(&this)).map_err(trap)
+    }
+}
+
+impl wasi::filesystem::preopens::Host for WasiP2Ctx {
+    fn get_directories(&mut self) -> wasmtime::Result<Vec<(Resource<Descriptor>, String)>> {
+        let dirs = core::filesystem::preopens::get_directories(self).map_err(trap)?;
+        Ok(dirs
+            .into_iter()
+            .map(|(dir, name)| (owned(dir), name))
+            .collect())
+    }
+}
+
 /// Links every preview2 interface capwasi implements into `linker`, for
 /// store data from which `ctx` reaches a [`WasiP2Ctx`]. Calls run inline:
 /// a wait blocks the calling thread, and no async runtime is needed.
@@ -400,5 +813,7 @@ pub fn add_to_linker_sync<T: 'static>(
     wasi::cli::terminal_stdin::add_to_linker::<T, D>(linker, ctx)?;
     wasi::cli::terminal_stdout::add_to_linker::<T, D>(linker, ctx)?;
     wasi::cli::terminal_stderr::add_to_linker::<T, D>(linker, ctx)?;
+    wasi::filesystem::types::add_to_linker::<T, D>(linker, ctx)?;
+    wasi::filesystem::preopens::add_to_linker::<T, D>(linker, ctx)?;
     Ok(())
 }
