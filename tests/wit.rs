@@ -343,3 +343,24 @@ fn filesystem_error_codes_match_the_wit() {
         .collect();
     assert_eq!(core, wit);
 }
+
+/// `examples/guests/demo.component.wasm` is the demo module encoded with the
+/// official preview1 adapter, byte for byte, so that the README can run the
+/// same program as a component. `CAPWASI_BLESS=1` writes it anew.
+#[test]
+fn demo_component_is_the_demo_module_encoded() {
+    let dir = repo().join("examples/guests");
+    let module = std::fs::read(dir.join("demo.wasm")).expect("the demo module");
+    let encoded = encode::preview1_command_to_component(&module)
+        .unwrap_or_else(|e| panic!("the demo encodes: {e}"));
+    let committed = dir.join("demo.component.wasm");
+    if std::env::var_os("CAPWASI_BLESS").is_some() {
+        std::fs::write(&committed, &encoded).expect("write the demo component");
+    }
+    let on_disk = std::fs::read(&committed).unwrap_or_default();
+    assert!(
+        on_disk == encoded,
+        "{} is not the encoded demo; run this test with CAPWASI_BLESS=1",
+        committed.display()
+    );
+}

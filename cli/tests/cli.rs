@@ -966,3 +966,39 @@ fn an_engine_without_components_says_so() {
     assert_clean_error(&out, "cannot run wasi 0.2 components yet");
     assert!(stderr(&out).contains("p2_hello.wasm"), "{}", describe(&out));
 }
+
+/// The demo encoded as a wasi 0.2 component (`examples/guests/demo.component.wasm`) prints,
+/// through preview2, the report the module prints through preview1: every line but the
+/// program's own name and the two that read clocks.
+#[test]
+fn the_demo_component_prints_what_the_module_prints() {
+    let component = demo_wasm().with_file_name("demo.component.wasm");
+    let report = |program: &Path| {
+        let data = copy_of_example_data();
+        let before = tree(data.path());
+        let dir = format!("{}::/data", path_str(data.path()));
+        let args = [
+            "run",
+            "--dir",
+            &dir,
+            "--env",
+            "GREETING=Hi",
+            path_str(program),
+            "w",
+        ];
+        let out = run_expecting(0, &args);
+        assert_eq!(tree(data.path()), before, "{}", describe(&out));
+        stdout(&out)
+            .lines()
+            .filter(|line| {
+                !line.starts_with("  argv[0] = ")
+                    && !line.starts_with("wall clock: ")
+                    && !line.starts_with("file work took ")
+            })
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let (module, component) = (report(&demo_wasm()), report(&component));
+    assert!(module.len() > 20, "{module:?}");
+    assert_eq!(component, module);
+}

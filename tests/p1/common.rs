@@ -38,9 +38,12 @@ mod encode;
 /// asserts of a guest then holds through preview2 as well.
 pub struct AsComponent(pub capwasi_wasmtime::WasmtimeEngine);
 
+/// [`AsComponent`]'s name.
+pub const AS_COMPONENT: &str = "wasmtime, as a component";
+
 impl Engine for AsComponent {
     fn name(&self) -> &'static str {
-        "wasmtime, as a component"
+        AS_COMPONENT
     }
 
     fn run(&self, wasm: &[u8], ctx: capwasi::WasiCtx) -> Result<i32, RunError> {

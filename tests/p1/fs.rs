@@ -13,7 +13,7 @@ use capwasi::DirPerms;
 
 use crate::common::{
     engines, engines_with_preview2, on_each, on_every_engine, on_every_engine_and_preview2, Guest,
-    Sandbox, CANARY, CANARY_BYTES,
+    Sandbox, AS_COMPONENT, CANARY, CANARY_BYTES,
 };
 
 /// Runs `guest` with the sandbox preopened read-write as `/sandbox`, after
@@ -467,7 +467,7 @@ fn escape_zipslip() {
 // changes nothing on the host, not even a timestamp.
 
 pub(crate) fn read_only(case: &str) {
-    on_every_engine(|engine, sandbox| {
+    on_every_engine_and_preview2(|engine, sandbox| {
         let ro = sandbox.inside.join("ro");
         let rw = sandbox.inside.join("rw");
         fs::create_dir_all(ro.join("dir")).unwrap();
@@ -479,8 +479,11 @@ pub(crate) fn read_only(case: &str) {
         fs::write(rw.join("rwfile.txt"), b"rw\n").unwrap();
         let before = tree(&sandbox.inside);
         let outside = sandbox.snapshot_outside();
-        Guest::new("fs_readonly")
-            .arg(case)
+        let mut guest = Guest::new("fs_readonly").arg(case);
+        if engine.name() == AS_COMPONENT {
+            guest = guest.arg("p2");
+        }
+        guest
             .dir(&ro, "/ro", DirPerms::ReadOnly)
             .dir(&rw, "/rw", DirPerms::ReadWrite)
             .run_on(engine)
