@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use capwasi::DirPerms;
 
 use crate::common::{
-    engines, engines_with_preview2, on_each, on_every_engine, on_every_engine_and_preview2, Guest,
-    Sandbox, AS_COMPONENT, CANARY, CANARY_BYTES,
+    engines, engines_with_preview2, on_each, on_every_engine_and_preview2, Guest, Sandbox,
+    AS_COMPONENT, CANARY, CANARY_BYTES,
 };
 
 /// Runs `guest` with the sandbox preopened read-write as `/sandbox`, after
