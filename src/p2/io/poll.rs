@@ -91,3 +91,26 @@ pub fn drop(ctx: &mut WasiP2Ctx, this: Resource<Pollable>) -> Result<(), Trap> {
     ctx.table.delete(this)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::p2::testing::ctx;
+
+    #[test]
+    fn a_hundred_thousand_entries_and_none() {
+        let mut ctx = ctx(|_| {});
+        let Ok(due) = subscribe_deadline(&mut ctx, 0) else {
+            panic!("pollable");
+        };
+        // A guest may borrow one pollable many times over in one list.
+        let many = vec![due; 100_000];
+        let indices = poll(&ctx, &many);
+        assert_eq!(indices.as_ref().map(Vec::len), Ok(100_000));
+        assert!(poll(&ctx, &[]).is_err());
+        let dropped: Resource<Pollable> = Resource::new(due.rep() + 1);
+        assert!(poll(&ctx, &[due, dropped]).is_err());
+        assert_eq!(drop(&mut ctx, due), Ok(()));
+        assert!(ready(&ctx, due).is_err());
+    }
+}

@@ -451,3 +451,41 @@ pub fn drop_output(ctx: &mut WasiP2Ctx, this: Resource<OutputStream>) -> Result<
     ctx.table.delete(this)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::p2::cli::stdin::get_stdin;
+    use crate::p2::cli::stdout::get_stdout;
+    use crate::p2::io::poll::block;
+    use crate::p2::testing::ctx;
+    use crate::Stdio;
+
+    #[test]
+    fn huge_asks_are_bounded_and_parents_outlive_children() {
+        let mut ctx = ctx(|b| {
+            b.stdin(Stdio::input(vec![7u8; 1 << 20]));
+        });
+        let (Ok(stdin), Ok(stdout)) = (get_stdin(&mut ctx), get_stdout(&mut ctx)) else {
+            panic!("streams");
+        };
+        let got = read(&mut ctx, stdin, u64::MAX);
+        assert_eq!(got.map(|b| b.len() as u64), Ok(MAX_READ));
+        assert!(matches!(
+            write(&mut ctx, stdout, &vec![0; WRITE_BUDGET as usize + 1]),
+            Err(Failure::Trap(_))
+        ));
+        assert!(matches!(
+            write_zeroes(&mut ctx, stdout, u64::MAX),
+            Err(Failure::Trap(_))
+        ));
+        let Ok(pollable) = subscribe_input(&mut ctx, stdin) else {
+            panic!("subscribe");
+        };
+        assert_eq!(block(&ctx, pollable), Ok(()));
+        assert!(drop_input(&mut ctx, stdin).is_err());
+        assert_eq!(crate::p2::io::poll::drop(&mut ctx, pollable), Ok(()));
+        assert_eq!(drop_input(&mut ctx, stdin), Ok(()));
+        assert!(read(&mut ctx, stdin, 1).is_err());
+    }
+}
