@@ -5,8 +5,8 @@
 # operation. Exits non-zero on any finding and prints the input that found
 # it. Inputs the run discovers go to a scratch directory, not the corpus.
 #
-#   fuzz/smoke.sh            all targets
-#   fuzz/smoke.sh p1_abi     one target
+#   fuzz/smoke.sh                every target `cargo fuzz list` names
+#   fuzz/smoke.sh p2_path_ops    one target
 #
 # Needs the nightly toolchain; installs cargo-fuzz if it is missing.
 set -euo pipefail

@@ -2,7 +2,8 @@
 //!
 //! The targets drive the core directly through [`capwasi::p1::FUNCTIONS`],
 //! the same table every engine adapter registers, so that one input costs a
-//! few system calls rather than a module compilation. Each target is an
+//! few system calls rather than a module compilation; [`p2_path_ops`]
+//! calls preview2's functions in `capwasi::p2` the same way. Each target is an
 //! adversary with an oracle:
 //!
 //! - [`fixture`] builds a scratch tree with a preopened sandbox beside
@@ -21,6 +22,7 @@ pub mod abi;
 pub mod fixture;
 pub mod guest;
 pub mod input;
+pub mod p2_path_ops;
 pub mod path_ops;
 pub mod seeds;
 pub mod zipslip;

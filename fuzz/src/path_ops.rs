@@ -544,7 +544,7 @@ impl State {
 
 /// What the sandbox holds at the start of every input: a file, a
 /// directory, and symlinks that point out, absolute and relative.
-fn populate(fixture_root: &str) -> impl FnOnce(&std::path::Path) + '_ {
+pub(crate) fn populate(fixture_root: &str) -> impl FnOnce(&std::path::Path) + '_ {
     move |sandbox| {
         fs::write(sandbox.join("file.txt"), b"hello\n").unwrap();
         fs::create_dir(sandbox.join("sub")).unwrap();

@@ -57,6 +57,7 @@ pub type Seeds = Vec<(String, Vec<u8>)>;
 pub fn all() -> Vec<(&'static str, Seeds)> {
     vec![
         ("path_ops", path_ops_seeds()),
+        ("p2_path_ops", p2::seeds()),
         ("p1_abi", abi_seeds()),
         ("zipslip", zipslip_seeds()),
     ]
@@ -486,6 +487,287 @@ fn path_ops_seeds() -> Seeds {
         .into_iter()
         .map(|(name, ops)| (name.to_string(), encoded(&path_ops::Input(ops))))
         .collect()
+}
+
+// ---- p2_path_ops ----------------------------------------------------------
+
+mod p2 {
+    use super::{encoded, p, Seeds};
+    use crate::p2_path_ops::{Input, Op};
+
+    // Descriptors by index: the two preopens, then what was opened since.
+    const SANDBOX: u8 = 0;
+    const RO: u8 = 1;
+    const OPENED: u8 = 2;
+
+    // `descriptor-flags`, `open-flags` and `path-flags` as the WIT's bits.
+    const READ: u8 = 1;
+    const WRITE: u8 = 2;
+    const MUTATE: u8 = 0x20;
+    const CREATE: u8 = 1;
+    const DIRECTORY: u8 = 2;
+    const TRUNCATE: u8 = 8;
+    const FOLLOW: u8 = 1;
+
+    fn open(dir: u8, path_flags: u8, text: &str, open_flags: u8, flags: u8) -> Op {
+        Op::Open {
+            dir,
+            path_flags,
+            path: p(text),
+            open_flags,
+            flags,
+        }
+    }
+
+    fn stat(dir: u8, follow: bool, text: &str) -> Op {
+        Op::Stat {
+            dir,
+            follow,
+            path: p(text),
+        }
+    }
+
+    fn readlink(dir: u8, text: &str) -> Op {
+        Op::Readlink { dir, path: p(text) }
+    }
+
+    fn read(fd: u8) -> Op {
+        Op::Read {
+            fd,
+            len: 64,
+            offset: 0,
+        }
+    }
+
+    fn symlink(target: &str, at: &str) -> Op {
+        Op::Symlink {
+            target: p(target),
+            dir: SANDBOX,
+            path: p(at),
+        }
+    }
+
+    fn rename(from: u8, old: &str, to: u8, new: &str) -> Op {
+        Op::Rename {
+            from,
+            old: p(old),
+            to,
+            new: p(new),
+        }
+    }
+
+    fn link(from: u8, follow: bool, old: &str, to: u8, new: &str) -> Op {
+        Op::Link {
+            from,
+            follow,
+            old: p(old),
+            to,
+            new: p(new),
+        }
+    }
+
+    pub(super) fn seeds() -> Seeds {
+        let seeds: Vec<(&str, Vec<Op>)> = vec![
+            (
+                "dotdot",
+                vec![
+                    open(SANDBOX, FOLLOW, "../outside/canary.txt", 0, READ),
+                    read(OPENED),
+                    open(SANDBOX, FOLLOW, "sub/../../outside/secret", DIRECTORY, READ),
+                    stat(SANDBOX, false, ".."),
+                    stat(RO, false, "../sandbox"),
+                    stat(RO, true, "dir/../../outside/link"),
+                ],
+            ),
+            (
+                "absolute-host-path",
+                vec![
+                    open(SANDBOX, FOLLOW, "/{root}/outside/canary.txt", 0, READ),
+                    stat(SANDBOX, true, "{root}/outside"),
+                    symlink("/{root}/outside/canary.txt", "abs"),
+                    open(SANDBOX, FOLLOW, "abs", 0, READ),
+                    readlink(SANDBOX, "abs"),
+                ],
+            ),
+            (
+                "host-symlinks",
+                vec![
+                    open(SANDBOX, FOLLOW, "host_abs/canary.txt", 0, READ),
+                    open(SANDBOX, FOLLOW, "host_rel/secret/inner.txt", 0, READ),
+                    open(SANDBOX, FOLLOW, "host_canary", CREATE | TRUNCATE, WRITE),
+                    readlink(SANDBOX, "host_canary"),
+                    readlink(SANDBOX, "host_abs"),
+                    stat(SANDBOX, true, "host_rel"),
+                    open(SANDBOX, FOLLOW, "host_rel", DIRECTORY, READ | MUTATE),
+                    Op::ReadDirectory { fd: OPENED },
+                    Op::NextEntry {
+                        child: 0,
+                        count: 15,
+                    },
+                ],
+            ),
+            (
+                "guest-symlink-out",
+                vec![
+                    symlink("../outside", "a"),
+                    open(SANDBOX, FOLLOW, "a/canary.txt", 0, READ),
+                    open(SANDBOX, FOLLOW, "a/new", CREATE, WRITE),
+                    Op::Mkdir {
+                        dir: SANDBOX,
+                        path: p("a/x"),
+                    },
+                    Op::SetTimes {
+                        dir: SANDBOX,
+                        follow: true,
+                        path: p("a"),
+                        atime: 1,
+                        mtime: 2,
+                    },
+                    link(SANDBOX, true, "a", SANDBOX, "b"),
+                    symlink("sub/../../ro/file.txt", "b"),
+                    open(SANDBOX, FOLLOW, "b", 0, READ | WRITE),
+                ],
+            ),
+            (
+                "trailing-slash",
+                vec![
+                    open(SANDBOX, 0, "host_abs/", 0, READ),
+                    stat(SANDBOX, false, "host_rel/"),
+                    Op::Unlink {
+                        dir: SANDBOX,
+                        path: p("host_abs/"),
+                    },
+                    Op::Rmdir {
+                        dir: SANDBOX,
+                        path: p("host_rel/"),
+                    },
+                    rename(SANDBOX, "host_rel/", SANDBOX, "b"),
+                    open(SANDBOX, 0, "host_canary/", CREATE | TRUNCATE, WRITE),
+                ],
+            ),
+            (
+                "across-preopens",
+                vec![
+                    rename(SANDBOX, "file.txt", RO, "file.txt"),
+                    rename(RO, "file.txt", SANDBOX, "b"),
+                    link(RO, false, "file.txt", SANDBOX, "hard"),
+                    link(SANDBOX, false, "file.txt", RO, "hard"),
+                    Op::Unlink {
+                        dir: RO,
+                        path: p("link"),
+                    },
+                    Op::Rmdir {
+                        dir: RO,
+                        path: p("empty"),
+                    },
+                    Op::Symlink {
+                        target: p("file.txt"),
+                        dir: RO,
+                        path: p("a"),
+                    },
+                ],
+            ),
+            (
+                "read-only-writes",
+                vec![
+                    open(RO, 0, "file.txt", TRUNCATE, READ),
+                    open(RO, 0, "file.txt", 0, READ | WRITE),
+                    open(RO, 0, "dir", DIRECTORY, READ),
+                    open(RO, 0, "dir", DIRECTORY, READ | MUTATE),
+                    open(OPENED, 0, "inner.txt", CREATE, WRITE),
+                    open(OPENED, 0, "inner.txt", TRUNCATE, READ),
+                    open(RO, FOLLOW, "link", 0, READ),
+                    Op::WriteVia {
+                        fd: 3,
+                        append: true,
+                        offset: 0,
+                    },
+                    Op::SetSize { fd: 3, size: 0 },
+                    Op::Write {
+                        fd: 3,
+                        data: b"x".to_vec(),
+                        offset: 0,
+                    },
+                    Op::SetTimes {
+                        dir: RO,
+                        follow: false,
+                        path: p("file.txt"),
+                        atime: 1,
+                        mtime: 1,
+                    },
+                    Op::ReadVia { fd: 3, offset: 0 },
+                    Op::StreamRead { child: 0, len: 64 },
+                ],
+            ),
+            (
+                "streams",
+                vec![
+                    open(SANDBOX, 0, "a", CREATE, READ | WRITE),
+                    Op::WriteVia {
+                        fd: OPENED,
+                        append: false,
+                        offset: 3,
+                    },
+                    Op::StreamWrite {
+                        child: 0,
+                        data: b"stream".to_vec(),
+                    },
+                    Op::WriteVia {
+                        fd: OPENED,
+                        append: true,
+                        offset: 0,
+                    },
+                    Op::StreamWrite {
+                        child: 1,
+                        data: b"appended".to_vec(),
+                    },
+                    Op::ReadVia {
+                        fd: OPENED,
+                        offset: 0,
+                    },
+                    Op::StreamRead { child: 0, len: 64 },
+                    Op::StreamRead { child: 0, len: 64 },
+                    Op::Drop { fd: OPENED },
+                    Op::DropChild { child: 0 },
+                    Op::DropChild { child: 0 },
+                    Op::SetSize {
+                        fd: OPENED,
+                        size: 2,
+                    },
+                    Op::DropChild { child: 0 },
+                    Op::Drop { fd: OPENED },
+                ],
+            ),
+            (
+                "listings",
+                vec![
+                    Op::ReadDirectory { fd: SANDBOX },
+                    Op::ReadDirectory { fd: RO },
+                    Op::NextEntry { child: 0, count: 2 },
+                    Op::Unlink {
+                        dir: SANDBOX,
+                        path: p("host_abs"),
+                    },
+                    Op::NextEntry {
+                        child: 0,
+                        count: 15,
+                    },
+                    Op::NextEntry {
+                        child: 1,
+                        count: 15,
+                    },
+                    Op::Drop { fd: SANDBOX },
+                    Op::DropChild { child: 0 },
+                    Op::Drop { fd: SANDBOX },
+                    open(SANDBOX, FOLLOW, "../sandbox/file.txt", 0, READ),
+                ],
+            ),
+        ];
+        seeds
+            .into_iter()
+            .map(|(name, ops)| (name.to_string(), encoded(&Input(ops))))
+            .collect()
+    }
 }
 
 // ---- p1_abi ---------------------------------------------------------------

@@ -82,6 +82,11 @@ fn path_ops_corpus_passes() {
 }
 
 #[test]
+fn p2_path_ops_corpus_passes() {
+    run_all("p2_path_ops", capwasi_fuzz::p2_path_ops::run);
+}
+
+#[test]
 fn p1_abi_corpus_passes() {
     run_all("p1_abi", capwasi_fuzz::abi::run);
 }
