@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use capwasi::fs::host::HostDir;
 use capwasi::p1::WasiP1Ctx;
+use capwasi::p2::WasiP2Ctx;
 use capwasi::DirPerms;
 use capwasi_bench::{
     exit_code, format_ns, machine_facts, median, Failure, Options, Table, UsageError,
@@ -213,6 +214,16 @@ fn capwasi_shared_dir(shared: &HostDir) -> Result<WasiP1Ctx, String> {
     capwasi_p1(&mut builder)
 }
 
+/// A preview2 context as a component runs with it: the grants, and an
+/// empty resource table (the guest asks for its preopens when it starts).
+fn capwasi_p2_own_dir(dir: &Path) -> Result<WasiP2Ctx, String> {
+    let mut builder = capwasi_builder();
+    builder
+        .preopened_dir(dir, GUEST_DIR, DirPerms::ReadWrite)
+        .map_err(|e| e.to_string())?;
+    Ok(WasiP2Ctx::new(builder.build().map_err(|e| e.to_string())?))
+}
+
 fn wasmtime_wasi_builder(dir: &Path) -> Result<wasmtime_wasi::WasiCtxBuilder, String> {
     let mut builder = wasmtime_wasi::WasiCtxBuilder::new();
     builder.args(&ARGS);
@@ -231,6 +242,7 @@ fn variants(dir: &Path) -> Result<Vec<Variant>, String> {
     let own = dir.to_path_buf();
     let p1 = dir.to_path_buf();
     let p2 = dir.to_path_buf();
+    let capwasi_p2 = dir.to_path_buf();
     Ok(vec![
         Variant {
             name: "capwasi, dir opened per context",
@@ -243,6 +255,12 @@ fn variants(dir: &Path) -> Result<Vec<Variant>, String> {
             size: size_of::<WasiP1Ctx>(),
             fd_each: false,
             rounds: Box::new(move |n| round(n, &mut || capwasi_shared_dir(&shared))),
+        },
+        Variant {
+            name: "capwasi preview2, dir opened per context",
+            size: size_of::<WasiP2Ctx>(),
+            fd_each: true,
+            rounds: Box::new(move |n| round(n, &mut || capwasi_p2_own_dir(&capwasi_p2))),
         },
         Variant {
             name: "wasmtime-wasi p1 (WasiP1Ctx)",

@@ -32,7 +32,18 @@ const NATIVE: &str = "native";
 const CAPWASI_WASMTIME: &str = "capwasi-wasmtime";
 const CAPWASI_WASMI: &str = "capwasi-wasmi";
 const WASMTIME_WASI: &str = "wasmtime-wasi";
-const RUNTIMES: [&str; 4] = [NATIVE, CAPWASI_WASMTIME, CAPWASI_WASMI, WASMTIME_WASI];
+/// The same program as a wasi 0.2 component (encoded with the official
+/// preview1 adapter), on capwasi's preview2 and on wasmtime-wasi's.
+const CAPWASI_P2: &str = "capwasi-p2";
+const WASMTIME_WASI_P2: &str = "wasmtime-wasi-p2";
+const RUNTIMES: [&str; 6] = [
+    NATIVE,
+    CAPWASI_WASMTIME,
+    CAPWASI_WASMI,
+    WASMTIME_WASI,
+    CAPWASI_P2,
+    WASMTIME_WASI_P2,
+];
 
 const GUEST_WASM: &[u8] = include_bytes!("../guest/bench.wasm");
 const NATIVE_BINARY: &str = env!("BENCH_NATIVE");
@@ -262,6 +273,8 @@ fn runner(
         }),
         CAPWASI_WASMI => Box::new(Capwasi::on_wasmi(dir)?),
         CAPWASI_WASMTIME => Box::new(Capwasi::on_wasmtime(wasmtime_setup(wasmtime)?, dir)),
+        CAPWASI_P2 => Box::new(Capwasi::on_components(wasmtime_setup(wasmtime)?, dir)?),
+        WASMTIME_WASI_P2 => Box::new(WasmtimeWasiP2::new(wasmtime_setup(wasmtime)?, dir)?),
         _ => Box::new(WasmtimeWasi::new(wasmtime_setup(wasmtime)?, dir)?),
     })
 }
@@ -356,6 +369,15 @@ impl Capwasi {
         }
     }
 
+    fn on_components(setup: &WasmtimeSetup, dir: &Path) -> Result<Self, String> {
+        let engine = capwasi_wasmtime::WasmtimeEngine::with_engine(setup.engine.clone());
+        let component = guest_component(setup)?;
+        Ok(Capwasi {
+            run_module: Box::new(move |ctx| engine.run_command(&component, ctx)),
+            dir: dir.to_path_buf(),
+        })
+    }
+
     fn on_wasmi(dir: &Path) -> Result<Self, String> {
         let engine = wasmi::Engine::default();
         let module = wasmi::Module::new(&engine, GUEST_WASM).map_err(|e| e.to_string())?;
@@ -400,6 +422,18 @@ fn capwasi_ctx(
         .preopened_dir(dir, GUEST_DIR, capwasi::DirPerms::ReadWrite)
         .map_err(|e| e.to_string())?;
     builder.build().map_err(|e| e.to_string())
+}
+
+#[path = "../../tests/components/encode.rs"]
+mod encode;
+
+/// `bench.wasm` as a wasi 0.2 command component, compiled for `setup`'s
+/// engine.
+fn guest_component(setup: &WasmtimeSetup) -> Result<wasmtime::component::Component, String> {
+    let encoded = encode::preview1_command_to_component(GUEST_WASM)
+        .map_err(|e| format!("cannot encode bench.wasm as a component: {e}"))?;
+    wasmtime::component::Component::new(&setup.engine, encoded)
+        .map_err(|e| format!("wasmtime cannot compile the component: {e:#}"))
 }
 
 /// Room for the guest's output; `bench` writes a line per repetition.
@@ -684,9 +718,15 @@ fn columns(plan: &Plan) -> Vec<Column> {
             columns.push(ratio_column("vs floor", runtime, FLOOR));
         }
     }
-    if plan.has(CAPWASI_WASMTIME) && plan.has(WASMTIME_WASI) {
-        let header = format!("{WASMTIME_WASI} / {CAPWASI_WASMTIME}");
-        columns.push(ratio_column(&header, WASMTIME_WASI, CAPWASI_WASMTIME));
+    for (slower, faster) in [
+        (WASMTIME_WASI, CAPWASI_WASMTIME),
+        (WASMTIME_WASI_P2, CAPWASI_P2),
+        (CAPWASI_P2, CAPWASI_WASMTIME),
+    ] {
+        if plan.has(slower) && plan.has(faster) {
+            let header = format!("{slower} / {faster}");
+            columns.push(ratio_column(&header, slower, faster));
+        }
     }
     columns
 }
@@ -750,5 +790,76 @@ fn print_report(plan: &Plan, fixture: &Path, results: &Results) {
         }
         println!();
         print!("{}", table.to_text());
+    }
+}
+
+/// wasmtime-wasi's preview2 state: its context and resource table.
+struct P2State {
+    ctx: wasmtime_wasi::WasiCtx,
+    table: wasmtime::component::ResourceTable,
+}
+
+impl wasmtime_wasi::WasiView for P2State {
+    fn ctx(&mut self) -> wasmtime_wasi::WasiCtxView<'_> {
+        wasmtime_wasi::WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+struct WasmtimeWasiP2 {
+    engine: wasmtime::Engine,
+    pre: wasmtime_wasi::p2::bindings::sync::CommandPre<P2State>,
+    dir: PathBuf,
+}
+
+impl WasmtimeWasiP2 {
+    fn new(setup: &WasmtimeSetup, dir: &Path) -> Result<Self, String> {
+        let component = guest_component(setup)?;
+        let mut linker = wasmtime::component::Linker::new(&setup.engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| format!("{e:#}"))?;
+        let pre = linker
+            .instantiate_pre(&component)
+            .and_then(wasmtime_wasi::p2::bindings::sync::CommandPre::new)
+            .map_err(|e| format!("{e:#}"))?;
+        Ok(WasmtimeWasiP2 {
+            engine: setup.engine.clone(),
+            pre,
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+impl Runner for WasmtimeWasiP2 {
+    fn run(&self, op: &str, iterations: u64, repetitions: u64) -> Result<String, String> {
+        let stdout = wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(PIPE_CAPACITY);
+        let stderr = wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(PIPE_CAPACITY);
+        let mut builder = wasmtime_wasi::WasiCtxBuilder::new();
+        builder
+            .allow_blocking_current_thread(true)
+            .args(&guest_args(op, iterations, repetitions))
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .preopened_dir(&self.dir, GUEST_DIR, wasmtime_wasi::FsPerms::ReadWrite)
+            .map_err(|e| format!("{e:#}"))?;
+        let state = P2State {
+            ctx: builder.build(),
+            table: wasmtime::component::ResourceTable::new(),
+        };
+        let mut store = wasmtime::Store::new(&self.engine, state);
+        let ended = self
+            .pre
+            .instantiate(&mut store)
+            .and_then(|command| command.wasi_cli_run().call_run(&mut store))
+            .map_err(|e| {
+                let status = e
+                    .downcast_ref::<wasmtime_wasi::I32Exit>()
+                    .map(|exit| exit.0);
+                (format!("{e:#}"), status)
+            })
+            .and_then(|status| status.map_err(|()| ("run returned err".to_string(), Some(1))));
+        finish(ended, &stderr.contents())?;
+        Ok(lossy(&stdout.contents()))
     }
 }
