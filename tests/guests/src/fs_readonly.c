@@ -74,6 +74,17 @@ static int refused_libc(int e) {
     }                                                                        \
   } while (0)
 
+/* A refusal for want of a preview1 right alone. preview2 has no rights, so
+ * through it the call goes ahead; it changes nothing, which the host
+ * checks. */
+#define CHECK_RIGHT_REFUSED(call)                                            \
+  do {                                                                       \
+    if (via_p2)                                                              \
+      (void)(call);                                                          \
+    else                                                                     \
+      CHECK_REFUSED(call);                                                   \
+  } while (0)
+
 static __wasi_fd_t open_read(const char *path) {
   __wasi_fd_t fd;
   CHECK_ERRNO(__wasi_path_open(RO, FOLLOW, path, 0, __WASI_RIGHTS_FD_READ, 0,
@@ -152,7 +163,7 @@ static void case_rights(void) {
   CHECK(via_p2 || (st.fs_rights_base & PATH_MUTATING) == 0);
   CHECK(via_p2 || (st.fs_rights_inheriting & (PATH_MUTATING | FD_MUTATING)) == 0);
   CHECK_ERRNO(__wasi_fd_close(dir), __WASI_ERRNO_SUCCESS);
-  CHECK_REFUSED(try_open("dir", __WASI_OFLAGS_DIRECTORY,
+  CHECK_RIGHT_REFUSED(try_open("dir", __WASI_OFLAGS_DIRECTORY,
                        DIR_READING | __WASI_RIGHTS_PATH_CREATE_FILE, 0));
 }
 
@@ -192,15 +203,16 @@ static void case_open_creat(void) {
   CHECK(!exists(RO, "new.txt") && !exists(RO, "dir/new.txt"));
 }
 
-static void case_open_write(void) {
-  /* Asking for FD_WRITE outright is beyond the inheriting rights. */
-  CHECK_REFUSED(try_open("file.txt", 0, __WASI_RIGHTS_FD_WRITE, 0));
-  CHECK_REFUSED(try_open("file.txt", 0,
-                       __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE, 0));
-  CHECK_REFUSED(try_open("file.txt", 0, __WASI_RIGHTS_FD_READ,
-                       __WASI_RIGHTS_FD_WRITE));
-  /* wasi-libc masks O_RDWR down to reading, so the write is what fails. */
+/* O_RDWR under the read-only grant opens for reading only; the write is
+ * what fails. */
+static void rdwr_open_cannot_write(void) {
   int fd = open("/ro/file.txt", O_RDWR);
+  /* Through preview2 the adapter claims every right, so wasi-libc asks
+   * for writing too and the open itself is refused. */
+  if (via_p2 && fd < 0) {
+    CHECK(refused_libc(errno));
+    return;
+  }
   CHECK(fd >= 0);
   /* The host answers ENOTCAPABLE; wasi-libc reports that from write(2)
    * as EBADF, which is what POSIX says for a descriptor not open for
@@ -215,7 +227,18 @@ static void case_open_write(void) {
   char buf[4];
   CHECK(read(fd, buf, 4) == 4 && memcmp(buf, "read", 4) == 0);
   CHECK(close(fd) == 0);
-  fd = open("/ro/file.txt", O_WRONLY | O_APPEND);
+}
+
+static void case_open_write(void) {
+  /* Asking for FD_WRITE outright is beyond the inheriting rights. */
+  CHECK_REFUSED(try_open("file.txt", 0, __WASI_RIGHTS_FD_WRITE, 0));
+  CHECK_REFUSED(try_open("file.txt", 0,
+                       __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE, 0));
+  CHECK_RIGHT_REFUSED(try_open("file.txt", 0, __WASI_RIGHTS_FD_READ,
+                       __WASI_RIGHTS_FD_WRITE));
+  /* wasi-libc masks O_RDWR down to reading, so the write is what fails. */
+  rdwr_open_cannot_write();
+  int fd = open("/ro/file.txt", O_WRONLY | O_APPEND);
   if (fd >= 0) {
     errno = 0;
     CHECK(write(fd, "x", 1) == -1 && refused_libc(errno));
@@ -298,11 +321,15 @@ static void case_set_size(void) {
   CHECK_REFUSED(__wasi_fd_filestat_set_size(fd, 0));
   CHECK_REFUSED(__wasi_fd_filestat_set_size(fd, 100));
   CHECK_ERRNO(__wasi_fd_close(fd), __WASI_ERRNO_SUCCESS);
-  CHECK_REFUSED(try_open("file.txt", 0,
+  CHECK_RIGHT_REFUSED(try_open("file.txt", 0,
                        __WASI_RIGHTS_FD_READ |
                            __WASI_RIGHTS_FD_FILESTAT_SET_SIZE,
                        0));
   int lfd = open("/ro/file.txt", O_RDWR);
+  if (via_p2 && lfd < 0) {
+    CHECK(refused_libc(errno));
+    return;
+  }
   CHECK(lfd >= 0);
   errno = 0;
   CHECK(ftruncate(lfd, 0) == -1 && refused_libc(errno));
@@ -326,7 +353,7 @@ static void case_set_times(void) {
   CHECK_REFUSED(__wasi_fd_filestat_set_times(fd, 0, 0, NOW));
   CHECK_ERRNO(__wasi_fd_close(fd), __WASI_ERRNO_SUCCESS);
   CHECK_REFUSED(__wasi_fd_filestat_set_times(RO, 1, 1, ATIM_MTIM));
-  CHECK_REFUSED(try_open("file.txt", 0,
+  CHECK_RIGHT_REFUSED(try_open("file.txt", 0,
                        __WASI_RIGHTS_FD_READ |
                            __WASI_RIGHTS_FD_FILESTAT_SET_TIMES,
                        0));
@@ -339,11 +366,12 @@ static void case_allocate(void) {
   __wasi_fd_t fd = open_read("file.txt");
   CHECK_REFUSED(__wasi_fd_allocate(fd, 0, 4096));
   /* Syncing is a write-side right too. */
-  CHECK_REFUSED(__wasi_fd_sync(fd));
-  CHECK_REFUSED(__wasi_fd_datasync(fd));
+  CHECK_RIGHT_REFUSED(__wasi_fd_sync(fd));
+  CHECK_RIGHT_REFUSED(__wasi_fd_datasync(fd));
   CHECK_ERRNO(__wasi_fd_close(fd), __WASI_ERRNO_SUCCESS);
-  CHECK_REFUSED(try_open("file.txt", 0,
-                       __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_ALLOCATE, 0));
+  CHECK_RIGHT_REFUSED(try_open("file.txt", 0,
+                             __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_ALLOCATE,
+                             0));
   __wasi_filestat_t st;
   CHECK_ERRNO(__wasi_path_filestat_get(RO, 0, "file.txt", &st),
               __WASI_ERRNO_SUCCESS);
