@@ -7,6 +7,7 @@ use std::path::Path;
 
 use capwasi::{DirPerms, OutputPipe, RunError, Stdio, WasiCtxBuilder};
 
+mod bad;
 mod fs;
 mod io;
 
