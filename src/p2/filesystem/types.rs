@@ -280,35 +280,9 @@ pub struct DirectoryEntry {
     pub name: String,
 }
 
-/// `advice`: how a range of a file will be used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Advice {
-    /// `normal`.
-    Normal,
-    /// `sequential`.
-    Sequential,
-    /// `random`.
-    Random,
-    /// `will-need`.
-    WillNeed,
-    /// `dont-need`.
-    DontNeed,
-    /// `no-reuse`.
-    NoReuse,
-}
-
-impl From<Advice> for fs::Advice {
-    fn from(advice: Advice) -> fs::Advice {
-        match advice {
-            Advice::Normal => fs::Advice::Normal,
-            Advice::Sequential => fs::Advice::Sequential,
-            Advice::Random => fs::Advice::Random,
-            Advice::WillNeed => fs::Advice::WillNeed,
-            Advice::DontNeed => fs::Advice::DontNeed,
-            Advice::NoReuse => fs::Advice::NoReuse,
-        }
-    }
-}
+/// `advice`: how a range of a file will be used; the capability layer's
+/// own type, whose cases are the WIT's.
+pub use crate::fs::Advice;
 
 /// `metadata-hash-value`: 128 bits in two halves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -526,7 +500,7 @@ pub mod descriptor {
             DescriptorFlags::empty(),
             ErrorCode::BadDescriptor,
         )?;
-        Ok(file.advise(offset, length, advice.into())?)
+        Ok(file.advise(offset, length, advice)?)
     }
 
     /// Flushes a descriptor with `flush`, or succeeds with no effect if it
