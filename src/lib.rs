@@ -40,6 +40,7 @@
 pub mod clock;
 mod ctx;
 pub mod engine;
+pub mod execution;
 mod error;
 pub mod fs;
 pub mod net;

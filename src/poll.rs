@@ -12,13 +12,16 @@
 //! the real time the clock said remained when it began, though: a clock
 //! that stands still or crawls must not hang the host.
 
+use std::future::Future;
 use std::io;
-use std::os::fd::BorrowedFd;
+use std::os::fd::{BorrowedFd, OwnedFd};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags};
 use rustix::time::Timespec;
 use smallvec::SmallVec;
+use tokio::io::unix::AsyncFd;
 
 use crate::clock::MonotonicClock;
 
@@ -61,8 +64,136 @@ impl Readiness {
     }
 }
 
+/// When a wait began, on the context's clock and in real time: a wait
+/// never outlasts the real time its deadlines had left when it began.
+#[derive(Clone, Copy)]
+struct Began {
+    real: Instant,
+    clock: u64,
+}
+
+impl Began {
+    fn now(clock: &dyn MonotonicClock) -> Self {
+        Began {
+            real: Instant::now(),
+            clock: clock.now(),
+        }
+    }
+
+    fn real_elapsed(&self) -> u64 {
+        self.real.elapsed().as_nanos().try_into().unwrap_or(u64::MAX)
+    }
+}
+
+/// Answers the interests that need no host descriptor (deadlines and
+/// always-ready objects) in `found`; returns whether any is met, and the
+/// real nanoseconds until the nearest pending deadline should be looked at
+/// again.
+fn look_at_deadlines(
+    clock: &dyn MonotonicClock,
+    began: Began,
+    interests: &[Interest<'_>],
+    found: &mut [Readiness],
+) -> (bool, Option<u64>) {
+    let now = clock.now();
+    let real = began.real_elapsed();
+    let mut any = false;
+    let mut timeout: Option<u64> = None;
+    for (interest, answer) in interests.iter().zip(found.iter_mut()) {
+        *answer = match *interest {
+            Interest::Ready => Readiness::Ready,
+            Interest::Deadline(at) => {
+                let by_clock = at.saturating_sub(now);
+                let by_real = at.saturating_sub(began.clock).saturating_sub(real);
+                if by_clock == 0 || by_real == 0 {
+                    Readiness::Ready
+                } else {
+                    let sleep = clock.recheck_after(by_clock).min(by_real).max(1);
+                    timeout = Some(timeout.map_or(sleep, |t| t.min(sleep)));
+                    Readiness::Pending
+                }
+            }
+            Interest::Read(_) | Interest::Write(_) => Readiness::Pending,
+        };
+        any |= answer.is_met();
+    }
+    (any, timeout)
+}
+
+/// One host `poll(2)` over the interests with a host descriptor, waiting
+/// at most `timeout` nanoseconds (forever for `None`); fills in their
+/// answers and returns whether any is met.
+fn poll_host(
+    pollfds: &mut [PollFd<'_>],
+    interests: &[Interest<'_>],
+    found: &mut [Readiness],
+    timeout: Option<u64>,
+) -> io::Result<bool> {
+    let timespec = timeout.map(|ns| Timespec {
+        tv_sec: (ns / 1_000_000_000) as i64,
+        tv_nsec: (ns % 1_000_000_000) as _,
+    });
+    match rustix::event::poll(pollfds, timespec.as_ref()) {
+        Ok(_) | Err(rustix::io::Errno::INTR) => {}
+        Err(errno) => return Err(errno.into()),
+    }
+    let mut any = false;
+    let mut next = pollfds.iter();
+    for (interest, answer) in interests.iter().zip(found.iter_mut()) {
+        if !matches!(interest, Interest::Read(_) | Interest::Write(_)) {
+            continue;
+        }
+        let Some(pollfd) = next.next() else { break };
+        let revents = pollfd.revents();
+        *answer = if revents.contains(PollFlags::NVAL) {
+            Readiness::Invalid
+        } else if revents.contains(PollFlags::ERR) {
+            Readiness::Failed
+        } else if revents.contains(PollFlags::HUP) {
+            Readiness::Hangup
+        } else if revents.is_empty() {
+            Readiness::Pending
+        } else {
+            Readiness::Ready
+        };
+        any |= answer.is_met();
+    }
+    Ok(any)
+}
+
+/// The `poll(2)` entries for the interests with a host descriptor.
+fn pollfds<'a>(interests: &[Interest<'a>]) -> SmallVec<[PollFd<'a>; INLINE]> {
+    interests
+        .iter()
+        .filter_map(|interest| match interest {
+            Interest::Read(fd) => Some(PollFd::from_borrowed_fd(*fd, PollFlags::IN)),
+            Interest::Write(fd) => Some(PollFd::from_borrowed_fd(*fd, PollFlags::OUT)),
+            Interest::Deadline(_) | Interest::Ready => None,
+        })
+        .collect()
+}
+
+/// Deadlines met while the host waited are reported too.
+fn mark_deadlines_met(
+    clock: &dyn MonotonicClock,
+    began: Began,
+    interests: &[Interest<'_>],
+    found: &mut [Readiness],
+) {
+    let now = clock.now();
+    let real = began.real_elapsed();
+    for (interest, answer) in interests.iter().zip(found.iter_mut()) {
+        if let Interest::Deadline(at) = *interest {
+            if now >= at || real >= at.saturating_sub(began.clock) {
+                *answer = Readiness::Ready;
+            }
+        }
+    }
+}
+
 /// Fills `found` (one entry per interest) with what is met. With `block`,
-/// first waits until at least one is; without, only looks.
+/// first waits until at least one is, blocking the calling thread; without,
+/// only looks.
 pub fn wait(
     clock: &dyn MonotonicClock,
     interests: &[Interest<'_>],
@@ -72,40 +203,10 @@ pub fn wait(
     if interests.len() != found.len() {
         return Err(io::ErrorKind::InvalidInput.into());
     }
-    let started = Instant::now();
-    let began = clock.now();
-    let mut pollfds: SmallVec<[PollFd<'_>; INLINE]> = SmallVec::new();
-    for interest in interests {
-        match interest {
-            Interest::Read(fd) => pollfds.push(PollFd::from_borrowed_fd(*fd, PollFlags::IN)),
-            Interest::Write(fd) => pollfds.push(PollFd::from_borrowed_fd(*fd, PollFlags::OUT)),
-            Interest::Deadline(_) | Interest::Ready => {}
-        }
-    }
+    let began = Began::now(clock);
+    let mut pollfds = pollfds(interests);
     loop {
-        let now = clock.now();
-        let real = started.elapsed().as_nanos().try_into().unwrap_or(u64::MAX);
-        let mut any = false;
-        // Until the next deadline, in real nanoseconds.
-        let mut timeout: Option<u64> = None;
-        for (interest, answer) in interests.iter().zip(found.iter_mut()) {
-            *answer = match *interest {
-                Interest::Ready => Readiness::Ready,
-                Interest::Deadline(at) => {
-                    let by_clock = at.saturating_sub(now);
-                    let by_real = at.saturating_sub(began).saturating_sub(real);
-                    if by_clock == 0 || by_real == 0 {
-                        Readiness::Ready
-                    } else {
-                        let sleep = clock.recheck_after(by_clock).min(by_real).max(1);
-                        timeout = Some(timeout.map_or(sleep, |t| t.min(sleep)));
-                        Readiness::Pending
-                    }
-                }
-                Interest::Read(_) | Interest::Write(_) => Readiness::Pending,
-            };
-            any |= answer.is_met();
-        }
+        let (mut any, timeout) = look_at_deadlines(clock, began, interests, found);
         let timeout = if any || !block { Some(0) } else { timeout };
         if pollfds.is_empty() {
             match timeout {
@@ -117,47 +218,105 @@ pub fn wait(
             }
             continue;
         }
-        let timespec = timeout.map(|ns| Timespec {
-            tv_sec: (ns / 1_000_000_000) as i64,
-            tv_nsec: (ns % 1_000_000_000) as _,
-        });
-        match rustix::event::poll(&mut pollfds, timespec.as_ref()) {
-            Ok(_) | Err(rustix::io::Errno::INTR) => {}
-            Err(errno) => return Err(errno.into()),
-        }
-        let mut next = pollfds.iter();
-        for (interest, answer) in interests.iter().zip(found.iter_mut()) {
-            if !matches!(interest, Interest::Read(_) | Interest::Write(_)) {
-                continue;
-            }
-            let Some(pollfd) = next.next() else { break };
-            let revents = pollfd.revents();
-            *answer = if revents.contains(PollFlags::NVAL) {
-                Readiness::Invalid
-            } else if revents.contains(PollFlags::ERR) {
-                Readiness::Failed
-            } else if revents.contains(PollFlags::HUP) {
-                Readiness::Hangup
-            } else if revents.is_empty() {
-                Readiness::Pending
-            } else {
-                Readiness::Ready
-            };
-            any |= answer.is_met();
-        }
+        any |= poll_host(&mut pollfds, interests, found, timeout)?;
         if any || !block {
-            // Deadlines met while the host waited are reported too.
-            let now = clock.now();
-            let real = started.elapsed().as_nanos().try_into().unwrap_or(u64::MAX);
-            for (interest, answer) in interests.iter().zip(found.iter_mut()) {
-                if let Interest::Deadline(at) = *interest {
-                    if now >= at || real >= at.saturating_sub(began) {
-                        *answer = Readiness::Ready;
-                    }
-                }
-            }
+            mark_deadlines_met(clock, began, interests, found);
             return Ok(());
         }
+    }
+}
+
+/// [`wait`] with `block`, for a guest run on a tokio runtime: instead of
+/// blocking the thread, the wait yields to the executor, with the host
+/// descriptors registered with tokio's reactor and the deadlines on its
+/// timer. The runtime needs its I/O and time drivers (`enable_all`).
+/// Outside a runtime it is [`wait`].
+pub async fn wait_async(
+    clock: &dyn MonotonicClock,
+    interests: &[Interest<'_>],
+    found: &mut [Readiness],
+) -> io::Result<()> {
+    if interests.len() != found.len() {
+        return Err(io::ErrorKind::InvalidInput.into());
+    }
+    if tokio::runtime::Handle::try_current().is_err() {
+        return wait(clock, interests, found, true);
+    }
+    let began = Began::now(clock);
+    let mut pollfds = pollfds(interests);
+    // Registered on duplicates: the reactor's registration then belongs to
+    // this wait alone, and never disturbs the guest's descriptor or another
+    // wait on it.
+    let mut watched: SmallVec<[(AsyncFd<OwnedFd>, bool); INLINE]> = SmallVec::new();
+    for interest in interests {
+        let (fd, write) = match interest {
+            Interest::Read(fd) => (fd, false),
+            Interest::Write(fd) => (fd, true),
+            Interest::Deadline(_) | Interest::Ready => continue,
+        };
+        let wanted = if write {
+            tokio::io::Interest::WRITABLE
+        } else {
+            tokio::io::Interest::READABLE
+        };
+        // SAFETY: the AsyncFd owns the duplicate, which stays open and
+        // unchanged for as long as the AsyncFd lives.
+        match unsafe { AsyncFd::register_with_interest(fd.try_clone_to_owned()?, wanted) } {
+            Ok(registered) => watched.push((registered, write)),
+            Err(e) => {
+                let (_, cause) = e.into_parts();
+                // epoll refuses only what is always ready (a regular file),
+                // which the host poll below reports as such.
+                if cause.raw_os_error() != Some(rustix::io::Errno::PERM.raw_os_error()) {
+                    return Err(cause);
+                }
+            }
+        }
+    }
+    loop {
+        let (mut any, timeout) = look_at_deadlines(clock, began, interests, found);
+        if !pollfds.is_empty() {
+            any |= poll_host(&mut pollfds, interests, found, Some(0))?;
+        }
+        if any {
+            mark_deadlines_met(clock, began, interests, found);
+            return Ok(());
+        }
+        if watched.is_empty() && timeout.is_none() {
+            // Only descriptors the reactor refused, none of them ready:
+            // nothing could wake this wait but a blocking poll.
+            return wait(clock, interests, found, true);
+        }
+        let mut sleep = timeout.map(|ns| Box::pin(tokio::time::sleep(Duration::from_nanos(ns))));
+        std::future::poll_fn(|cx| {
+            let mut woken = false;
+            for (registered, write) in &watched {
+                let ready = if *write {
+                    registered.poll_write_ready(cx)
+                } else {
+                    registered.poll_read_ready(cx)
+                };
+                match ready {
+                    // The host poll above decides what is ready; the
+                    // reactor's word is only a reason to look again.
+                    Poll::Ready(Ok(mut guard)) => {
+                        guard.clear_ready();
+                        woken = true;
+                    }
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Pending => {}
+                }
+            }
+            if let Some(sleep) = sleep.as_mut() {
+                woken |= sleep.as_mut().poll(cx).is_ready();
+            }
+            if woken {
+                Poll::Ready(Ok(()))
+            } else {
+                Poll::Pending
+            }
+        })
+        .await?;
     }
 }
 
