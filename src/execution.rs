@@ -99,12 +99,8 @@ mod tests {
         let clock = HostMonotonicClock;
         let soon = clock.now() + 5_000_000;
         let mut found = [Readiness::Pending];
-        let waited = finish(Execution::Blocking.wait(
-            &clock,
-            &[Interest::Deadline(soon)],
-            &mut found,
-            true,
-        ));
+        let waited =
+            finish(Execution::Blocking.wait(&clock, &[Interest::Deadline(soon)], &mut found, true));
         assert!(matches!(waited, Some(Ok(()))));
         assert_eq!(found, [Readiness::Ready]);
         let ran = finish(Execution::Blocking.offload(|| 7));

@@ -40,8 +40,8 @@
 pub mod clock;
 mod ctx;
 pub mod engine;
-pub mod execution;
 mod error;
+pub mod execution;
 pub mod fs;
 pub mod net;
 pub mod p1;

@@ -81,7 +81,11 @@ impl Began {
     }
 
     fn real_elapsed(&self) -> u64 {
-        self.real.elapsed().as_nanos().try_into().unwrap_or(u64::MAX)
+        self.real
+            .elapsed()
+            .as_nanos()
+            .try_into()
+            .unwrap_or(u64::MAX)
     }
 }
 

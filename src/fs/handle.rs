@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::{Dir, File};
 
 /// The object behind a guest's handle: a file or a directory.
+#[derive(Clone)]
 pub enum Handle {
     /// A file, device, socket or stream; it may yet turn out to be a
     /// directory (see [`File::as_dir`]).

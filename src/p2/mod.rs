@@ -78,6 +78,7 @@ impl From<std::io::Error> for Failure<ErrorCode> {
     }
 }
 
+use crate::execution::Execution;
 use crate::WasiCtx;
 
 /// A guest's grants and what preview2 keeps on top of them.
@@ -88,6 +89,8 @@ pub struct WasiP2Ctx {
     pub(crate) insecure_seed: Option<(u64, u64)>,
     /// The secret behind `wasi:filesystem`'s metadata hashes.
     pub(crate) metadata_key: filesystem::types::MetadataKey,
+    /// How calls wait and do filesystem work.
+    pub(crate) execution: Execution,
 }
 
 impl WasiP2Ctx {
@@ -100,7 +103,20 @@ impl WasiP2Ctx {
             table,
             insecure_seed: None,
             metadata_key: filesystem::types::MetadataKey::new(),
+            execution: Execution::Blocking,
         }
+    }
+
+    /// How this context's calls wait and do filesystem work:
+    /// [`Execution::Blocking`] (the default) for the synchronous linker,
+    /// one of the tokio executions for the async one.
+    pub fn set_execution(&mut self, execution: Execution) {
+        self.execution = execution;
+    }
+
+    /// How this context's calls wait and do filesystem work.
+    pub fn execution(&self) -> Execution {
+        self.execution
     }
 
     /// The grants this state was built from.
@@ -125,6 +141,15 @@ pub(crate) mod testing {
     use super::WasiP2Ctx;
     use crate::WasiCtxBuilder;
 
+    /// A call's outcome under the default blocking execution, which never
+    /// leaves a call unfinished.
+    pub(crate) fn now<F: std::future::Future>(call: F) -> F::Output {
+        match crate::execution::finish(call) {
+            Some(outcome) => outcome,
+            None => panic!("a blocking call finished at its first poll"),
+        }
+    }
+
     /// A context built from `configure`'s grants.
     pub(crate) fn ctx(configure: impl FnOnce(&mut WasiCtxBuilder)) -> WasiP2Ctx {
         let mut builder = WasiCtxBuilder::new();
@@ -133,5 +158,14 @@ pub(crate) mod testing {
             Ok(grants) => WasiP2Ctx::new(grants),
             Err(e) => panic!("the test's grants are valid: {e}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod send_sync {
+    fn shared<T: Send + Sync>() {}
+    #[test]
+    fn a_context_can_be_shared_across_an_await() {
+        shared::<super::WasiP2Ctx>();
     }
 }

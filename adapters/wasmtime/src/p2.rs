@@ -6,10 +6,14 @@
 //! WASI logic in this file.
 
 use capwasi::engine::Termination;
+use capwasi::execution::Execution;
 use capwasi::p2::{self as core, Trap, WasiP2Ctx};
-use wasmtime::component::{HasSelf, Linker, Resource};
+use capwasi::{RunError, WasiCtx};
+use wasmtime::component::{Component, HasSelf, Linker, Resource};
+use wasmtime::Store;
 
-use crate::Exit;
+use crate::{exit_status, load_error, Exit, WasmtimeEngine};
+use core::io::streams::{self as streams, InputStream, OutputStream};
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -29,6 +33,32 @@ mod bindings {
     });
 }
 
+/// The same world with the calls that may wait or touch the filesystem
+/// made `async`. The interfaces with none of those are the synchronous
+/// bindings' own, so they are implemented once.
+mod async_bindings {
+    wasmtime::component::bindgen!({
+        path: "../../wit",
+        world: "capwasi:host/command",
+        imports: { default: async | trappable },
+        exports: { default: async },
+        with: {
+            "wasi:io/error": super::bindings::wasi::io::error,
+            "wasi:clocks": super::bindings::wasi::clocks,
+            "wasi:random": super::bindings::wasi::random,
+            "wasi:cli": super::bindings::wasi::cli,
+            "wasi:filesystem/preopens": super::bindings::wasi::filesystem::preopens,
+            "wasi:io/poll.pollable": capwasi::p2::io::poll::Pollable,
+            "wasi:io/streams.input-stream": capwasi::p2::io::streams::InputStream,
+            "wasi:io/streams.output-stream": capwasi::p2::io::streams::OutputStream,
+            "wasi:filesystem/types.descriptor": capwasi::p2::filesystem::types::Descriptor,
+            "wasi:filesystem/types.directory-entry-stream": capwasi::p2::filesystem::types::DirectoryEntryStream,
+        },
+    });
+}
+
+/// [`Command`] for the async linker: instantiated and run with `.await`.
+pub use async_bindings::Command as CommandAsync;
 use bindings::wasi;
 pub use bindings::Command;
 
@@ -78,148 +108,6 @@ impl wasi::io::error::HostError for WasiP2Ctx {
     }
     fn drop(&mut self, this: Resource<core::io::error::IoError>) -> wasmtime::Result<()> {
         core::io::error::drop(self, handle(&this)).map_err(trap)
-    }
-}
-
-impl wasi::io::poll::Host for WasiP2Ctx {
-    fn poll(
-        &mut self,
-        pollables: Vec<Resource<core::io::poll::Pollable>>,
-    ) -> wasmtime::Result<Vec<u32>> {
-        let handles: Vec<_> = pollables.iter().map(handle).collect();
-        core::io::poll::poll(self, &handles).map_err(trap)
-    }
-}
-
-impl wasi::io::poll::HostPollable for WasiP2Ctx {
-    fn ready(&mut self, this: Resource<core::io::poll::Pollable>) -> wasmtime::Result<bool> {
-        core::io::poll::ready(self, handle(&this)).map_err(trap)
-    }
-    fn block(&mut self, this: Resource<core::io::poll::Pollable>) -> wasmtime::Result<()> {
-        core::io::poll::block(self, handle(&this)).map_err(trap)
-    }
-    fn drop(&mut self, this: Resource<core::io::poll::Pollable>) -> wasmtime::Result<()> {
-        core::io::poll::drop(self, handle(&this)).map_err(trap)
-    }
-}
-
-use core::io::streams::{self as streams, InputStream, OutputStream};
-use wasi::io::streams::StreamError;
-
-fn stream_error(error: streams::StreamError) -> StreamError {
-    match error {
-        streams::StreamError::LastOperationFailed(e) => StreamError::LastOperationFailed(owned(e)),
-        streams::StreamError::Closed => StreamError::Closed,
-    }
-}
-
-type StreamResult<T> = wasmtime::Result<Result<T, StreamError>>;
-
-impl wasi::io::streams::Host for WasiP2Ctx {}
-
-impl wasi::io::streams::HostInputStream for WasiP2Ctx {
-    fn read(&mut self, this: Resource<InputStream>, len: u64) -> StreamResult<Vec<u8>> {
-        failure(streams::read(self, handle(&this), len), stream_error)
-    }
-    fn blocking_read(&mut self, this: Resource<InputStream>, len: u64) -> StreamResult<Vec<u8>> {
-        failure(
-            streams::blocking_read(self, handle(&this), len),
-            stream_error,
-        )
-    }
-    fn skip(&mut self, this: Resource<InputStream>, len: u64) -> StreamResult<u64> {
-        failure(streams::skip(self, handle(&this), len), stream_error)
-    }
-    fn blocking_skip(&mut self, this: Resource<InputStream>, len: u64) -> StreamResult<u64> {
-        failure(
-            streams::blocking_skip(self, handle(&this), len),
-            stream_error,
-        )
-    }
-    fn subscribe(
-        &mut self,
-        this: Resource<InputStream>,
-    ) -> wasmtime::Result<Resource<core::io::poll::Pollable>> {
-        streams::subscribe_input(self, handle(&this))
-            .map(owned)
-            .map_err(trap)
-    }
-    fn drop(&mut self, this: Resource<InputStream>) -> wasmtime::Result<()> {
-        streams::drop_input(self, handle(&this)).map_err(trap)
-    }
-}
-
-impl wasi::io::streams::HostOutputStream for WasiP2Ctx {
-    fn check_write(&mut self, this: Resource<OutputStream>) -> StreamResult<u64> {
-        failure(streams::check_write(self, handle(&this)), stream_error)
-    }
-    fn write(&mut self, this: Resource<OutputStream>, contents: Vec<u8>) -> StreamResult<()> {
-        failure(streams::write(self, handle(&this), &contents), stream_error)
-    }
-    fn blocking_write_and_flush(
-        &mut self,
-        this: Resource<OutputStream>,
-        contents: Vec<u8>,
-    ) -> StreamResult<()> {
-        failure(
-            streams::blocking_write_and_flush(self, handle(&this), &contents),
-            stream_error,
-        )
-    }
-    fn flush(&mut self, this: Resource<OutputStream>) -> StreamResult<()> {
-        failure(streams::flush(self, handle(&this)), stream_error)
-    }
-    fn blocking_flush(&mut self, this: Resource<OutputStream>) -> StreamResult<()> {
-        failure(streams::blocking_flush(self, handle(&this)), stream_error)
-    }
-    fn subscribe(
-        &mut self,
-        this: Resource<OutputStream>,
-    ) -> wasmtime::Result<Resource<core::io::poll::Pollable>> {
-        streams::subscribe_output(self, handle(&this))
-            .map(owned)
-            .map_err(trap)
-    }
-    fn write_zeroes(&mut self, this: Resource<OutputStream>, len: u64) -> StreamResult<()> {
-        failure(
-            streams::write_zeroes(self, handle(&this), len),
-            stream_error,
-        )
-    }
-    fn blocking_write_zeroes_and_flush(
-        &mut self,
-        this: Resource<OutputStream>,
-        len: u64,
-    ) -> StreamResult<()> {
-        failure(
-            streams::blocking_write_zeroes_and_flush(self, handle(&this), len),
-            stream_error,
-        )
-    }
-    fn splice(
-        &mut self,
-        this: Resource<OutputStream>,
-        src: Resource<InputStream>,
-        len: u64,
-    ) -> StreamResult<u64> {
-        failure(
-            streams::splice(self, handle(&this), handle(&src), len),
-            stream_error,
-        )
-    }
-    fn blocking_splice(
-        &mut self,
-        this: Resource<OutputStream>,
-        src: Resource<InputStream>,
-        len: u64,
-    ) -> StreamResult<u64> {
-        failure(
-            streams::blocking_splice(self, handle(&this), handle(&src), len),
-            stream_error,
-        )
-    }
-    fn drop(&mut self, this: Resource<OutputStream>) -> wasmtime::Result<()> {
-        streams::drop_output(self, handle(&this)).map_err(trap)
     }
 }
 
@@ -378,10 +266,7 @@ impl wasi::cli::terminal_stderr::Host for WasiP2Ctx {
 
 // ---- wasi:filesystem ------------------------------------------------------
 
-use core::filesystem::types::{
-    self as fs, descriptor, directory_entry_stream, Descriptor, DirectoryEntryStream,
-};
-use wasi::filesystem::types as wit;
+use core::filesystem::types::Descriptor;
 
 /// Maps between a core enum and its generated twin, variant by variant
 /// (both take the WIT's case names).
@@ -423,40 +308,8 @@ trait Convert<T> {
     fn convert(self) -> T;
 }
 
-same_enum!(core::ErrorCode => wit::ErrorCode {
-    Access, WouldBlock, Already, BadDescriptor, Busy, Deadlock, Quota, Exist, FileTooLarge,
-    IllegalByteSequence, InProgress, Interrupted, Invalid, Io, IsDirectory, Loop, TooManyLinks,
-    MessageSize, NameTooLong, NoDevice, NoEntry, NoLock, InsufficientMemory, InsufficientSpace,
-    NotDirectory, NotEmpty, NotRecoverable, Unsupported, NoTty, NoSuchDevice, Overflow,
-    NotPermitted, Pipe, ReadOnly, InvalidSeek, TextFileBusy, CrossDevice,
-});
-same_enum!(fs::DescriptorType => wit::DescriptorType {
-    Unknown, BlockDevice, CharacterDevice, Directory, Fifo, SymbolicLink, RegularFile, Socket,
-});
-same_enum!(wit::Advice => fs::Advice { Normal, Sequential, Random, WillNeed, DontNeed, NoReuse });
-same_flags!(
-    fs::DescriptorFlags,
-    wit::DescriptorFlags {
-        READ,
-        WRITE,
-        FILE_INTEGRITY_SYNC,
-        DATA_INTEGRITY_SYNC,
-        REQUESTED_WRITE_SYNC,
-        MUTATE_DIRECTORY,
-    }
-);
-same_flags!(fs::PathFlags, wit::PathFlags { SYMLINK_FOLLOW });
-same_flags!(
-    fs::OpenFlags,
-    wit::OpenFlags {
-        CREATE,
-        DIRECTORY,
-        EXCLUSIVE,
-        TRUNCATE
-    }
-);
-
-impl Convert<core::clocks::wall_clock::Datetime> for wit::Datetime {
+// Both flavours of bindings share `wasi:clocks`, and so this conversion.
+impl Convert<core::clocks::wall_clock::Datetime> for wasi::clocks::wall_clock::Datetime {
     fn convert(self) -> core::clocks::wall_clock::Datetime {
         core::clocks::wall_clock::Datetime {
             seconds: self.seconds,
@@ -465,316 +318,66 @@ impl Convert<core::clocks::wall_clock::Datetime> for wit::Datetime {
     }
 }
 
-impl Convert<fs::NewTimestamp> for wit::NewTimestamp {
-    fn convert(self) -> fs::NewTimestamp {
-        match self {
-            wit::NewTimestamp::NoChange => fs::NewTimestamp::NoChange,
-            wit::NewTimestamp::Now => fs::NewTimestamp::Now,
-            wit::NewTimestamp::Timestamp(at) => fs::NewTimestamp::Timestamp(at.convert()),
-        }
+// The interfaces whose calls may wait or touch the filesystem (wasi:io's
+// poll and streams, wasi:filesystem's types) are written once, in
+// `p2/waiting.rs`, and compiled twice: for the synchronous bindings, where
+// `host_fn!` makes plain methods and `wait!` finishes a core call on the
+// spot, and for the async ones, where they are `async` and `wait!` awaits.
+
+/// The host traits of the synchronous bindings.
+mod sync_host {
+    use super::*;
+    use capwasi::execution::{finish, Execution};
+    use capwasi::p2 as core;
+    use capwasi::p2::filesystem::types::{
+        self as fs, descriptor, directory_entry_stream, DirectoryEntryStream,
+    };
+    use wasi::filesystem::types as wit;
+
+    macro_rules! host_fn {
+        ($(#[$meta:meta])* fn $($method:tt)*) => { $(#[$meta])* fn $($method)* };
     }
+
+    /// A core call made here runs on this thread, so it is over once
+    /// polled; a context set up for tokio is refused before it starts.
+    macro_rules! wait {
+        ($ctx:ident, $call:expr) => {{
+            if $ctx.execution() != Execution::Blocking {
+                return Err(wasmtime::Error::msg(
+                    "a preview2 context set up for tokio was linked with add_to_linker_sync",
+                ));
+            }
+            match finish($call) {
+                Some(outcome) => outcome,
+                None => return Err(wasmtime::Error::msg("a blocking call was left unfinished")),
+            }
+        }};
+    }
+
+    include!("p2/waiting.rs");
 }
 
-impl Convert<wit::DescriptorStat> for fs::DescriptorStat {
-    fn convert(self) -> wit::DescriptorStat {
-        wit::DescriptorStat {
-            type_: self.type_.convert(),
-            link_count: self.link_count,
-            size: self.size,
-            data_access_timestamp: self.data_access_timestamp.map(datetime),
-            data_modification_timestamp: self.data_modification_timestamp.map(datetime),
-            status_change_timestamp: self.status_change_timestamp.map(datetime),
-        }
-    }
-}
+/// The host traits of the async bindings.
+mod async_host {
+    use super::async_bindings::wasi;
+    use super::*;
+    use capwasi::p2 as core;
+    use capwasi::p2::filesystem::types::{
+        self as fs, descriptor, directory_entry_stream, DirectoryEntryStream,
+    };
+    use wasi::filesystem::types as wit;
 
-impl Convert<wit::MetadataHashValue> for fs::MetadataHashValue {
-    fn convert(self) -> wit::MetadataHashValue {
-        wit::MetadataHashValue {
-            lower: self.lower,
-            upper: self.upper,
-        }
+    macro_rules! host_fn {
+        ($(#[$meta:meta])* fn $($method:tt)*) => { $(#[$meta])* async fn $($method)* };
     }
-}
 
-type FsResult<T> = wasmtime::Result<Result<T, wit::ErrorCode>>;
+    macro_rules! wait {
+        ($ctx:ident, $call:expr) => {
+            $call.await
+        };
+    }
 
-/// A filesystem call's outcome in the generated types.
-fn fs_result<T, U>(result: fs::FsResult<T>, value: impl FnOnce(T) -> U) -> FsResult<U> {
-    failure(result.map(value), Convert::convert)
-}
-
-impl wit::Host for WasiP2Ctx {
-    fn filesystem_error_code(
-        &mut self,
-        err: Resource<core::io::error::IoError>,
-    ) -> wasmtime::Result<Option<wit::ErrorCode>> {
-        Ok(fs::filesystem_error_code(self, handle(&err))
-            .map_err(trap)?
-            .map(Convert::convert))
-    }
-}
-
-impl wit::HostDescriptor for WasiP2Ctx {
-    fn read_via_stream(
-        &mut self,
-        this: Resource<Descriptor>,
-        offset: u64,
-    ) -> FsResult<Resource<InputStream>> {
-        fs_result(
-            descriptor::read_via_stream(self, handle(&this), offset),
-            owned,
-        )
-    }
-    fn write_via_stream(
-        &mut self,
-        this: Resource<Descriptor>,
-        offset: u64,
-    ) -> FsResult<Resource<OutputStream>> {
-        fs_result(
-            descriptor::write_via_stream(self, handle(&this), offset),
-            owned,
-        )
-    }
-    fn append_via_stream(
-        &mut self,
-        this: Resource<Descriptor>,
-    ) -> FsResult<Resource<OutputStream>> {
-        fs_result(descriptor::append_via_stream(self, handle(&this)), owned)
-    }
-    fn advise(
-        &mut self,
-        this: Resource<Descriptor>,
-        offset: u64,
-        length: u64,
-        advice: wit::Advice,
-    ) -> FsResult<()> {
-        fs_result(
-            descriptor::advise(self, handle(&this), offset, length, advice.convert()),
-            |v| v,
-        )
-    }
-    fn sync_data(&mut self, this: Resource<Descriptor>) -> FsResult<()> {
-        fs_result(descriptor::sync_data(self, handle(&this)), |v| v)
-    }
-    fn get_flags(&mut self, this: Resource<Descriptor>) -> FsResult<wit::DescriptorFlags> {
-        fs_result(descriptor::get_flags(self, handle(&this)), Convert::convert)
-    }
-    fn get_type(&mut self, this: Resource<Descriptor>) -> FsResult<wit::DescriptorType> {
-        fs_result(descriptor::get_type(self, handle(&this)), Convert::convert)
-    }
-    fn set_size(&mut self, this: Resource<Descriptor>, size: u64) -> FsResult<()> {
-        fs_result(descriptor::set_size(self, handle(&this), size), |v| v)
-    }
-    fn set_times(
-        &mut self,
-        this: Resource<Descriptor>,
-        atime: wit::NewTimestamp,
-        mtime: wit::NewTimestamp,
-    ) -> FsResult<()> {
-        fs_result(
-            descriptor::set_times(self, handle(&this), atime.convert(), mtime.convert()),
-            |v| v,
-        )
-    }
-    fn read(
-        &mut self,
-        this: Resource<Descriptor>,
-        length: u64,
-        offset: u64,
-    ) -> FsResult<(Vec<u8>, bool)> {
-        fs_result(descriptor::read(self, handle(&this), length, offset), |v| v)
-    }
-    fn write(&mut self, this: Resource<Descriptor>, buffer: Vec<u8>, offset: u64) -> FsResult<u64> {
-        fs_result(
-            descriptor::write(self, handle(&this), &buffer, offset),
-            |v| v,
-        )
-    }
-    fn read_directory(
-        &mut self,
-        this: Resource<Descriptor>,
-    ) -> FsResult<Resource<DirectoryEntryStream>> {
-        fs_result(descriptor::read_directory(self, handle(&this)), owned)
-    }
-    fn sync(&mut self, this: Resource<Descriptor>) -> FsResult<()> {
-        fs_result(descriptor::sync(self, handle(&this)), |v| v)
-    }
-    fn create_directory_at(&mut self, this: Resource<Descriptor>, path: String) -> FsResult<()> {
-        fs_result(
-            descriptor::create_directory_at(self, handle(&this), &path),
-            |v| v,
-        )
-    }
-    fn stat(&mut self, this: Resource<Descriptor>) -> FsResult<wit::DescriptorStat> {
-        fs_result(descriptor::stat(self, handle(&this)), Convert::convert)
-    }
-    fn stat_at(
-        &mut self,
-        this: Resource<Descriptor>,
-        path_flags: wit::PathFlags,
-        path: String,
-    ) -> FsResult<wit::DescriptorStat> {
-        fs_result(
-            descriptor::stat_at(self, handle(&this), path_flags.convert(), &path),
-            Convert::convert,
-        )
-    }
-    fn set_times_at(
-        &mut self,
-        this: Resource<Descriptor>,
-        path_flags: wit::PathFlags,
-        path: String,
-        atime: wit::NewTimestamp,
-        mtime: wit::NewTimestamp,
-    ) -> FsResult<()> {
-        fs_result(
-            descriptor::set_times_at(
-                self,
-                handle(&this),
-                path_flags.convert(),
-                &path,
-                atime.convert(),
-                mtime.convert(),
-            ),
-            |v| v,
-        )
-    }
-    fn link_at(
-        &mut self,
-        this: Resource<Descriptor>,
-        old_path_flags: wit::PathFlags,
-        old_path: String,
-        new_descriptor: Resource<Descriptor>,
-        new_path: String,
-    ) -> FsResult<()> {
-        fs_result(
-            descriptor::link_at(
-                self,
-                handle(&this),
-                old_path_flags.convert(),
-                &old_path,
-                handle(&new_descriptor),
-                &new_path,
-            ),
-            |v| v,
-        )
-    }
-    fn open_at(
-        &mut self,
-        this: Resource<Descriptor>,
-        path_flags: wit::PathFlags,
-        path: String,
-        open_flags: wit::OpenFlags,
-        flags: wit::DescriptorFlags,
-    ) -> FsResult<Resource<Descriptor>> {
-        fs_result(
-            descriptor::open_at(
-                self,
-                handle(&this),
-                path_flags.convert(),
-                &path,
-                open_flags.convert(),
-                flags.convert(),
-            ),
-            owned,
-        )
-    }
-    fn readlink_at(&mut self, this: Resource<Descriptor>, path: String) -> FsResult<String> {
-        fs_result(descriptor::readlink_at(self, handle(&this), &path), |v| v)
-    }
-    fn remove_directory_at(&mut self, this: Resource<Descriptor>, path: String) -> FsResult<()> {
-        fs_result(
-            descriptor::remove_directory_at(self, handle(&this), &path),
-            |v| v,
-        )
-    }
-    fn rename_at(
-        &mut self,
-        this: Resource<Descriptor>,
-        old_path: String,
-        new_descriptor: Resource<Descriptor>,
-        new_path: String,
-    ) -> FsResult<()> {
-        fs_result(
-            descriptor::rename_at(
-                self,
-                handle(&this),
-                &old_path,
-                handle(&new_descriptor),
-                &new_path,
-            ),
-            |v| v,
-        )
-    }
-    fn symlink_at(
-        &mut self,
-        this: Resource<Descriptor>,
-        old_path: String,
-        new_path: String,
-    ) -> FsResult<()> {
-        fs_result(
-            descriptor::symlink_at(self, handle(&this), &old_path, &new_path),
-            |v| v,
-        )
-    }
-    fn unlink_file_at(&mut self, this: Resource<Descriptor>, path: String) -> FsResult<()> {
-        fs_result(
-            descriptor::unlink_file_at(self, handle(&this), &path),
-            |v| v,
-        )
-    }
-    fn is_same_object(
-        &mut self,
-        this: Resource<Descriptor>,
-        other: Resource<Descriptor>,
-    ) -> wasmtime::Result<bool> {
-        descriptor::is_same_object(self, handle(&this), handle(&other)).map_err(trap)
-    }
-    fn metadata_hash(&mut self, this: Resource<Descriptor>) -> FsResult<wit::MetadataHashValue> {
-        fs_result(
-            descriptor::metadata_hash(self, handle(&this)),
-            Convert::convert,
-        )
-    }
-    fn metadata_hash_at(
-        &mut self,
-        this: Resource<Descriptor>,
-        path_flags: wit::PathFlags,
-        path: String,
-    ) -> FsResult<wit::MetadataHashValue> {
-        fs_result(
-            descriptor::metadata_hash_at(self, handle(&this), path_flags.convert(), &path),
-            Convert::convert,
-        )
-    }
-    fn drop(&mut self, this: Resource<Descriptor>) -> wasmtime::Result<()> {
-        descriptor::drop(self, handle(&this)).map_err(trap)
-    }
-}
-
-impl Convert<wit::DirectoryEntry> for fs::DirectoryEntry {
-    fn convert(self) -> wit::DirectoryEntry {
-        wit::DirectoryEntry {
-            type_: self.type_.convert(),
-            name: self.name,
-        }
-    }
-}
-
-impl wit::HostDirectoryEntryStream for WasiP2Ctx {
-    fn read_directory_entry(
-        &mut self,
-        this: Resource<DirectoryEntryStream>,
-    ) -> FsResult<Option<wit::DirectoryEntry>> {
-        fs_result(
-            directory_entry_stream::read_directory_entry(self, handle(&this)),
-            |entry| entry.map(Convert::convert),
-        )
-    }
-    fn drop(&mut self, this: Resource<DirectoryEntryStream>) -> wasmtime::Result<()> {
-        directory_entry_stream::drop(self, handle(&this)).map_err(trap)
-    }
+    include!("p2/waiting.rs");
 }
 
 impl wasi::filesystem::preopens::Host for WasiP2Ctx {
@@ -795,9 +398,20 @@ pub fn add_to_linker_sync<T: 'static>(
     ctx: fn(&mut T) -> &mut WasiP2Ctx,
 ) -> wasmtime::Result<()> {
     type D = HasSelf<WasiP2Ctx>;
-    wasi::io::error::add_to_linker::<T, D>(linker, ctx)?;
     wasi::io::poll::add_to_linker::<T, D>(linker, ctx)?;
     wasi::io::streams::add_to_linker::<T, D>(linker, ctx)?;
+    wasi::filesystem::types::add_to_linker::<T, D>(linker, ctx)?;
+    add_unchanged(linker, ctx)
+}
+
+/// The interfaces both linkers share: none of their calls waits or touches
+/// the filesystem.
+fn add_unchanged<T: 'static>(
+    linker: &mut Linker<T>,
+    ctx: fn(&mut T) -> &mut WasiP2Ctx,
+) -> wasmtime::Result<()> {
+    type D = HasSelf<WasiP2Ctx>;
+    wasi::io::error::add_to_linker::<T, D>(linker, ctx)?;
     wasi::clocks::wall_clock::add_to_linker::<T, D>(linker, ctx)?;
     wasi::clocks::monotonic_clock::add_to_linker::<T, D>(linker, ctx)?;
     wasi::random::random::add_to_linker::<T, D>(linker, ctx)?;
@@ -813,7 +427,57 @@ pub fn add_to_linker_sync<T: 'static>(
     wasi::cli::terminal_stdin::add_to_linker::<T, D>(linker, ctx)?;
     wasi::cli::terminal_stdout::add_to_linker::<T, D>(linker, ctx)?;
     wasi::cli::terminal_stderr::add_to_linker::<T, D>(linker, ctx)?;
-    wasi::filesystem::types::add_to_linker::<T, D>(linker, ctx)?;
     wasi::filesystem::preopens::add_to_linker::<T, D>(linker, ctx)?;
     Ok(())
+}
+
+/// Links every preview2 interface capwasi implements into `linker`, for a
+/// wasmtime engine with async support, whose guests are called with
+/// `call_async` on a tokio runtime. A guest's waits then yield to the
+/// executor, and its filesystem work runs as its context's
+/// [`Execution`](capwasi::execution::Execution) says: set
+/// `Execution::Tokio` or `Execution::TokioInline` with
+/// [`WasiP2Ctx::set_execution`]. Under the default `Blocking`, calls still
+/// work, but each wait holds an executor thread.
+pub fn add_to_linker_async<T: Send + 'static>(
+    linker: &mut Linker<T>,
+    ctx: fn(&mut T) -> &mut WasiP2Ctx,
+) -> wasmtime::Result<()> {
+    type D = HasSelf<WasiP2Ctx>;
+    async_bindings::wasi::io::poll::add_to_linker::<T, D>(linker, ctx)?;
+    async_bindings::wasi::io::streams::add_to_linker::<T, D>(linker, ctx)?;
+    async_bindings::wasi::filesystem::types::add_to_linker::<T, D>(linker, ctx)?;
+    add_unchanged(linker, ctx)
+}
+
+impl WasmtimeEngine {
+    /// Runs a `wasi:cli/command` component on the async linker, with its
+    /// calls waiting and doing filesystem work as `execution` says. Await
+    /// it on a tokio runtime with its I/O and time drivers enabled: many
+    /// guests then run at once on a few threads, and one that waits holds
+    /// none of them.
+    pub async fn run_command_async(
+        &self,
+        component: &Component,
+        ctx: WasiCtx,
+        execution: Execution,
+    ) -> Result<i32, RunError> {
+        let mut linker = Linker::new(&self.engine);
+        add_to_linker_async(&mut linker, |ctx: &mut WasiP2Ctx| ctx).map_err(load_error)?;
+        let mut wasi = WasiP2Ctx::new(ctx);
+        wasi.set_execution(execution);
+        let mut store = Store::new(&self.engine, wasi);
+        let command = match CommandAsync::instantiate_async(&mut store, component, &linker).await {
+            Ok(command) => command,
+            Err(e) if e.downcast_ref::<wasmtime::Trap>().is_some() || exit_status(&e).is_some() => {
+                return crate::ended(e)
+            }
+            Err(e) => return Err(load_error(e)),
+        };
+        match command.wasi_cli_run().call_run(&mut store).await {
+            Ok(Ok(())) => Ok(0),
+            Ok(Err(())) => Ok(1),
+            Err(e) => crate::ended(e),
+        }
+    }
 }

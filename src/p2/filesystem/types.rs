@@ -317,6 +317,7 @@ impl MetadataKey {
 
 /// A `descriptor` resource: a shared handle to a file or directory, and
 /// what it was opened for.
+#[derive(Clone)]
 pub struct Descriptor {
     handle: Handle,
     flags: DescriptorFlags,
@@ -364,11 +365,63 @@ impl Descriptor {
     fn can_mutate(&self) -> bool {
         self.flags.contains(DescriptorFlags::MUTATE_DIRECTORY)
     }
+
+    /// The directory; `not-directory` if it is a file.
+    fn dir(&self) -> FsResult<&dyn fs::Dir> {
+        match self.object()? {
+            Object::Dir(dir) => Ok(dir),
+            Object::File(_) => Err(ErrorCode::NotDirectory.into()),
+        }
+    }
+
+    /// The directory, which must have `mutate-directory` for `call` to
+    /// change `path` beneath it.
+    fn mutable_dir(&self, call: &'static str, path: &str) -> FsResult<&dyn fs::Dir> {
+        let dir = self.dir()?;
+        if !self.can_mutate() {
+            return refuse(call, path, "the directory lacks mutate-directory");
+        }
+        Ok(dir)
+    }
+
+    /// The file, which must have been opened with `needed`. A directory is
+    /// `on_dir`; a file without `needed` is `bad-descriptor`, as POSIX
+    /// answers for a descriptor not open for reading or writing.
+    fn file(&self, needed: DescriptorFlags, on_dir: ErrorCode) -> FsResult<&Arc<dyn fs::File>> {
+        match self.object()? {
+            Object::Dir(_) => Err(on_dir.into()),
+            Object::File(_) if !self.flags.contains(needed) => Err(ErrorCode::BadDescriptor.into()),
+            Object::File(file) => Ok(file),
+        }
+    }
 }
 
 /// The descriptor behind `this`.
 fn get(ctx: &WasiP2Ctx, this: Resource<Descriptor>) -> Result<&Descriptor, Trap> {
     Ok(ctx.table.get(this)?)
+}
+
+/// Runs `work` on a share of the descriptor `this`, as the context's
+/// [`Execution`](crate::execution::Execution) runs filesystem work: inline,
+/// or on tokio's blocking pool.
+async fn on<R: Send + 'static>(
+    ctx: &WasiP2Ctx,
+    this: Resource<Descriptor>,
+    work: impl FnOnce(&Descriptor) -> FsResult<R> + Send + 'static,
+) -> FsResult<R> {
+    let d = get(ctx, this)?.clone();
+    ctx.execution.offload(move || work(&d)).await?
+}
+
+/// [`on`], for a call on two descriptors.
+async fn on_both<R: Send + 'static>(
+    ctx: &WasiP2Ctx,
+    this: Resource<Descriptor>,
+    other: Resource<Descriptor>,
+    work: impl FnOnce(&Descriptor, &Descriptor) -> FsResult<R> + Send + 'static,
+) -> FsResult<R> {
+    let (a, b) = (get(ctx, this)?.clone(), get(ctx, other)?.clone());
+    ctx.execution.offload(move || work(&a, &b)).await?
 }
 
 /// A host result as the guest sees it; a refusal is reported to the
@@ -390,46 +443,6 @@ fn refuse<T>(call: &'static str, path: &str, why: &'static str) -> FsResult<T> {
     Err(Failure::Error(ErrorCode::NotPermitted))
 }
 
-/// The directory behind `this`; `not-directory` if it is a file.
-fn dir(ctx: &WasiP2Ctx, this: Resource<Descriptor>) -> FsResult<&dyn fs::Dir> {
-    match get(ctx, this)?.object()? {
-        Object::Dir(dir) => Ok(dir),
-        Object::File(_) => Err(ErrorCode::NotDirectory.into()),
-    }
-}
-
-/// The directory behind `this`, which must have `mutate-directory` for
-/// `call` to change `path` beneath it.
-fn mutable_dir<'a>(
-    ctx: &'a WasiP2Ctx,
-    this: Resource<Descriptor>,
-    call: &'static str,
-    path: &str,
-) -> FsResult<&'a dyn fs::Dir> {
-    let dir = dir(ctx, this)?;
-    if !get(ctx, this)?.can_mutate() {
-        return refuse(call, path, "the directory lacks mutate-directory");
-    }
-    Ok(dir)
-}
-
-/// The file behind `this`, which must have been opened with `needed`. A
-/// directory is `on_dir`; a file without `needed` is `bad-descriptor`, as
-/// POSIX answers for a descriptor not open for reading or writing.
-fn file(
-    ctx: &WasiP2Ctx,
-    this: Resource<Descriptor>,
-    needed: DescriptorFlags,
-    on_dir: ErrorCode,
-) -> FsResult<Arc<dyn fs::File>> {
-    let d = get(ctx, this)?;
-    match d.object()? {
-        Object::Dir(_) => Err(on_dir.into()),
-        Object::File(_) if !d.flags.contains(needed) => Err(ErrorCode::BadDescriptor.into()),
-        Object::File(file) => Ok(Arc::clone(file)),
-    }
-}
-
 /// `filesystem-error-code`: the error code of the host error behind a
 /// stream's `last-operation-failed`. Every stream error this crate makes
 /// is a host error, so there is always one.
@@ -449,7 +462,9 @@ pub fn filesystem_error_code(
     Ok(Some(ErrorCode::from(copy)))
 }
 
-/// The methods of `descriptor`.
+/// The methods of `descriptor`. Those that touch the filesystem are
+/// `async`: they run their work as the context's
+/// [`Execution`](crate::execution::Execution) says.
 pub mod descriptor {
     use super::*;
 
@@ -461,8 +476,9 @@ pub mod descriptor {
         this: Resource<Descriptor>,
         offset: Filesize,
     ) -> FsResult<Resource<InputStream>> {
-        let file = file(ctx, this, DescriptorFlags::READ, ErrorCode::IsDirectory)?;
-        Ok(ctx.table.push_child(InputStream::at(file, offset), this)?)
+        let file = get(ctx, this)?.file(DescriptorFlags::READ, ErrorCode::IsDirectory)?;
+        let stream = InputStream::at(Arc::clone(file), offset);
+        Ok(ctx.table.push_child(stream, this)?)
     }
 
     /// `write-via-stream`: a stream writing the file from `offset` on, a
@@ -472,8 +488,9 @@ pub mod descriptor {
         this: Resource<Descriptor>,
         offset: Filesize,
     ) -> FsResult<Resource<OutputStream>> {
-        let file = file(ctx, this, DescriptorFlags::WRITE, ErrorCode::BadDescriptor)?;
-        Ok(ctx.table.push_child(OutputStream::at(file, offset), this)?)
+        let file = get(ctx, this)?.file(DescriptorFlags::WRITE, ErrorCode::BadDescriptor)?;
+        let stream = OutputStream::at(Arc::clone(file), offset);
+        Ok(ctx.table.push_child(stream, this)?)
     }
 
     /// `append-via-stream`: a stream writing at the end of the file, a
@@ -482,53 +499,52 @@ pub mod descriptor {
         ctx: &mut WasiP2Ctx,
         this: Resource<Descriptor>,
     ) -> FsResult<Resource<OutputStream>> {
-        let file = file(ctx, this, DescriptorFlags::WRITE, ErrorCode::BadDescriptor)?;
-        Ok(ctx.table.push_child(OutputStream::append(file), this)?)
+        let file = get(ctx, this)?.file(DescriptorFlags::WRITE, ErrorCode::BadDescriptor)?;
+        let stream = OutputStream::append(Arc::clone(file));
+        Ok(ctx.table.push_child(stream, this)?)
     }
 
     /// `advise`: passes an access-pattern hint for a range of a file on.
-    pub fn advise(
+    pub async fn advise(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
         offset: Filesize,
         length: Filesize,
         advice: Advice,
     ) -> FsResult<()> {
-        let file = file(
-            ctx,
-            this,
-            DescriptorFlags::empty(),
-            ErrorCode::BadDescriptor,
-        )?;
-        Ok(file.advise(offset, length, advice)?)
+        on(ctx, this, move |d| {
+            let file = d.file(DescriptorFlags::empty(), ErrorCode::BadDescriptor)?;
+            Ok(file.advise(offset, length, advice)?)
+        })
+        .await
     }
 
     /// Flushes a descriptor with `flush`, or succeeds with no effect if it
     /// cannot have changed anything (a file without `write`, a directory
     /// without `mutate-directory`), as the WIT says.
-    fn flush(
+    async fn flush(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
         flush: fn(&dyn fs::File) -> io::Result<()>,
     ) -> FsResult<()> {
-        let d = get(ctx, this)?;
-        match d.object()? {
+        on(ctx, this, move |d| match d.object()? {
             Object::File(file) if d.flags.contains(DescriptorFlags::WRITE) => {
                 Ok(flush(file.as_ref())?)
             }
             Object::Dir(dir) if d.can_mutate() => Ok(dir.sync()?),
             Object::File(_) | Object::Dir(_) => Ok(()),
-        }
+        })
+        .await
     }
 
     /// `sync-data`: flushes a file's data to storage (`fdatasync`).
-    pub fn sync_data(ctx: &WasiP2Ctx, this: Resource<Descriptor>) -> FsResult<()> {
-        flush(ctx, this, |file| file.sync_data())
+    pub async fn sync_data(ctx: &WasiP2Ctx, this: Resource<Descriptor>) -> FsResult<()> {
+        flush(ctx, this, |file| file.sync_data()).await
     }
 
     /// `sync`: flushes data and metadata to storage (`fsync`).
-    pub fn sync(ctx: &WasiP2Ctx, this: Resource<Descriptor>) -> FsResult<()> {
-        flush(ctx, this, |file| file.sync_all())
+    pub async fn sync(ctx: &WasiP2Ctx, this: Resource<Descriptor>) -> FsResult<()> {
+        flush(ctx, this, |file| file.sync_all()).await
     }
 
     /// `get-flags`: what the descriptor was opened for; only a directory
@@ -542,22 +558,32 @@ pub mod descriptor {
     }
 
     /// `get-type`: what the descriptor refers to.
-    pub fn get_type(ctx: &WasiP2Ctx, this: Resource<Descriptor>) -> FsResult<DescriptorType> {
-        Ok(match get(ctx, this)?.object()? {
-            Object::Dir(_) => DescriptorType::Directory,
-            Object::File(file) => file.filetype()?.into(),
+    pub async fn get_type(ctx: &WasiP2Ctx, this: Resource<Descriptor>) -> FsResult<DescriptorType> {
+        on(ctx, this, |d| {
+            Ok(match d.object()? {
+                Object::Dir(_) => DescriptorType::Directory,
+                Object::File(file) => file.filetype()?.into(),
+            })
         })
+        .await
     }
 
     /// `set-size`: truncates or zero-extends a file opened for writing.
-    pub fn set_size(ctx: &WasiP2Ctx, this: Resource<Descriptor>, size: Filesize) -> FsResult<()> {
-        let file = file(ctx, this, DescriptorFlags::WRITE, ErrorCode::BadDescriptor)?;
-        Ok(file.set_size(size)?)
+    pub async fn set_size(
+        ctx: &WasiP2Ctx,
+        this: Resource<Descriptor>,
+        size: Filesize,
+    ) -> FsResult<()> {
+        on(ctx, this, move |d| {
+            let file = d.file(DescriptorFlags::WRITE, ErrorCode::BadDescriptor)?;
+            Ok(file.set_size(size)?)
+        })
+        .await
     }
 
     /// `set-times`: changes the timestamps of a file opened for writing,
     /// or of a directory with `mutate-directory`.
-    pub fn set_times(
+    pub async fn set_times(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
         data_access_timestamp: NewTimestamp,
@@ -565,8 +591,7 @@ pub mod descriptor {
     ) -> FsResult<()> {
         let atime = data_access_timestamp.to_set_time()?;
         let mtime = data_modification_timestamp.to_set_time()?;
-        let d = get(ctx, this)?;
-        match d.object()? {
+        on(ctx, this, move |d| match d.object()? {
             Object::File(file) if d.flags.contains(DescriptorFlags::WRITE) => {
                 host("set-times", "", file.set_times(atime, mtime))
             }
@@ -575,152 +600,178 @@ pub mod descriptor {
                 host("set-times", "", dir.set_times(atime, mtime))
             }
             Object::Dir(_) => refuse("set-times", "", "the directory lacks mutate-directory"),
-        }
+        })
+        .await
     }
 
     /// `read`: up to `length` bytes from `offset`, without a position of
     /// its own, and whether the end of the file was reached. At most
     /// [`MAX_READ`] bytes come back at once; fewer than were asked for (and
     /// could be) means the end was reached.
-    pub fn read(
+    pub async fn read(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
         length: Filesize,
         offset: Filesize,
     ) -> FsResult<(Vec<u8>, bool)> {
-        let file = file(ctx, this, DescriptorFlags::READ, ErrorCode::IsDirectory)?;
-        let wanted = length.min(MAX_READ) as usize;
-        let mut buf = vec![0u8; wanted];
-        let n = loop {
-            match file.read_vectored_at(&mut [IoSliceMut::new(&mut buf)], offset) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                result => break result?,
-            }
-        };
-        buf.truncate(n);
-        Ok((buf, n < wanted))
+        on(ctx, this, move |d| {
+            let file = d.file(DescriptorFlags::READ, ErrorCode::IsDirectory)?;
+            let wanted = length.min(MAX_READ) as usize;
+            let mut buf = vec![0u8; wanted];
+            let n = loop {
+                match file.read_vectored_at(&mut [IoSliceMut::new(&mut buf)], offset) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    result => break result?,
+                }
+            };
+            buf.truncate(n);
+            Ok((buf, n < wanted))
+        })
+        .await
     }
 
     /// `write`: writes `buffer` at `offset`, without a position of its own,
     /// and says how many bytes were written (perhaps fewer).
-    pub fn write(
+    pub async fn write(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
-        buffer: &[u8],
+        buffer: impl Into<Vec<u8>>,
         offset: Filesize,
     ) -> FsResult<Filesize> {
-        let file = file(ctx, this, DescriptorFlags::WRITE, ErrorCode::BadDescriptor)?;
-        let n = file.write_vectored_at(&[IoSlice::new(buffer)], offset)?;
-        Ok(n as Filesize)
+        let buffer = buffer.into();
+        on(ctx, this, move |d| {
+            let file = d.file(DescriptorFlags::WRITE, ErrorCode::BadDescriptor)?;
+            let n = file.write_vectored_at(&[IoSlice::new(&buffer)], offset)?;
+            Ok(n as Filesize)
+        })
+        .await
     }
 
     /// `read-directory`: a listing from the start, without `.` and `..`. It
     /// is the descriptor's child.
-    pub fn read_directory(
+    pub async fn read_directory(
         ctx: &mut WasiP2Ctx,
         this: Resource<Descriptor>,
     ) -> FsResult<Resource<DirectoryEntryStream>> {
-        let entries = dir(ctx, this)?.entries()?;
+        let entries = on(ctx, this, |d| Ok(d.dir()?.entries()?)).await?;
         let stream = DirectoryEntryStream {
-            entries: Mutex::new(entries),
-            scratch: fs::DirEntry::default(),
-            done: false,
+            listing: Arc::new(Mutex::new(Listing {
+                entries,
+                scratch: fs::DirEntry::default(),
+                done: false,
+            })),
         };
         Ok(ctx.table.push_child(stream, this)?)
     }
 
     /// `create-directory-at`.
-    pub fn create_directory_at(
+    pub async fn create_directory_at(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
-        path: &str,
+        path: impl Into<String>,
     ) -> FsResult<()> {
-        let call = "create-directory-at";
-        let dir = mutable_dir(ctx, this, call, path)?;
-        host(call, path, dir.create_dir(path))
+        let path = path.into();
+        on(ctx, this, move |d| {
+            let call = "create-directory-at";
+            host(call, &path, d.mutable_dir(call, &path)?.create_dir(&path))
+        })
+        .await
     }
 
     /// `stat`: the attributes of the descriptor's object.
-    pub fn stat(ctx: &WasiP2Ctx, this: Resource<Descriptor>) -> FsResult<DescriptorStat> {
-        Ok(get(ctx, this)?.stat()?.into())
+    pub async fn stat(ctx: &WasiP2Ctx, this: Resource<Descriptor>) -> FsResult<DescriptorStat> {
+        on(ctx, this, |d| Ok(d.stat()?.into())).await
+    }
+
+    /// The host's attributes of `path` beneath the directory `this`.
+    async fn stat_of(
+        ctx: &WasiP2Ctx,
+        this: Resource<Descriptor>,
+        call: &'static str,
+        path_flags: PathFlags,
+        path: String,
+    ) -> FsResult<fs::Filestat> {
+        let follow = path_flags.contains(PathFlags::SYMLINK_FOLLOW);
+        on(ctx, this, move |d| {
+            host(call, &path, d.dir()?.stat_at(&path, follow))
+        })
+        .await
     }
 
     /// `stat-at`: the attributes of `path`.
-    pub fn stat_at(
+    pub async fn stat_at(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
         path_flags: PathFlags,
-        path: &str,
+        path: impl Into<String>,
     ) -> FsResult<DescriptorStat> {
-        let follow = path_flags.contains(PathFlags::SYMLINK_FOLLOW);
-        let st = host("stat-at", path, dir(ctx, this)?.stat_at(path, follow))?;
+        let st = stat_of(ctx, this, "stat-at", path_flags, path.into()).await?;
         Ok(st.into())
     }
 
     /// `set-times-at`: changes the timestamps of `path`.
-    pub fn set_times_at(
+    pub async fn set_times_at(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
         path_flags: PathFlags,
-        path: &str,
+        path: impl Into<String>,
         data_access_timestamp: NewTimestamp,
         data_modification_timestamp: NewTimestamp,
     ) -> FsResult<()> {
-        let call = "set-times-at";
+        let path = path.into();
         let atime = data_access_timestamp.to_set_time()?;
         let mtime = data_modification_timestamp.to_set_time()?;
         let follow = path_flags.contains(PathFlags::SYMLINK_FOLLOW);
-        let dir = mutable_dir(ctx, this, call, path)?;
-        host(call, path, dir.set_times_at(path, follow, atime, mtime))
+        on(ctx, this, move |d| {
+            let call = "set-times-at";
+            let dir = d.mutable_dir(call, &path)?;
+            host(call, &path, dir.set_times_at(&path, follow, atime, mtime))
+        })
+        .await
     }
 
     /// `link-at`: makes `new-path` beneath `new_descriptor` another name
     /// for `old-path`. Both directories need `mutate-directory`, so no link
     /// gives a read-only file a writable name.
-    pub fn link_at(
+    pub async fn link_at(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
         old_path_flags: PathFlags,
-        old_path: &str,
+        old_path: impl Into<String>,
         new_descriptor: Resource<Descriptor>,
-        new_path: &str,
+        new_path: impl Into<String>,
     ) -> FsResult<()> {
-        let call = "link-at";
+        let (old_path, new_path) = (old_path.into(), new_path.into());
         let follow = old_path_flags.contains(PathFlags::SYMLINK_FOLLOW);
-        let from = mutable_dir(ctx, this, call, old_path)?;
-        let to = mutable_dir(ctx, new_descriptor, call, new_path)?;
-        host(
-            call,
-            old_path,
-            from.hard_link(old_path, follow, to, new_path),
-        )
+        on_both(ctx, this, new_descriptor, move |from, to| {
+            let call = "link-at";
+            let from = from.mutable_dir(call, &old_path)?;
+            let to = to.mutable_dir(call, &new_path)?;
+            host(
+                call,
+                &old_path,
+                from.hard_link(&old_path, follow, to, &new_path),
+            )
+        })
+        .await
     }
 
     /// `open-at`: opens `path` beneath the directory. Asking for `write` or
     /// `mutate-directory`, or to create or truncate, needs
     /// `mutate-directory`; a directory opened here inherits this one's
     /// `mutate-directory`.
-    pub fn open_at(
+    pub async fn open_at(
         ctx: &mut WasiP2Ctx,
         this: Resource<Descriptor>,
         path_flags: PathFlags,
-        path: &str,
+        path: impl Into<String>,
         open_flags: OpenFlags,
         flags: DescriptorFlags,
     ) -> FsResult<Resource<Descriptor>> {
-        let call = "open-at";
+        let path = path.into();
         // As open(2) on Linux: no creating a directory by opening it.
         if open_flags.contains(OpenFlags::DIRECTORY | OpenFlags::CREATE) {
             return Err(ErrorCode::Invalid.into());
-        }
-        let parent = get(ctx, this)?;
-        let Object::Dir(dir) = parent.object()? else {
-            return Err(ErrorCode::NotDirectory.into());
-        };
-        let mutates = flags.intersects(DescriptorFlags::WRITE | DescriptorFlags::MUTATE_DIRECTORY)
-            || open_flags.intersects(OpenFlags::CREATE | OpenFlags::TRUNCATE);
-        if mutates && !parent.can_mutate() {
-            return refuse(call, path, "the directory lacks mutate-directory");
         }
         let options = fs::OpenOptions {
             read: flags.contains(DescriptorFlags::READ),
@@ -738,117 +789,151 @@ pub mod descriptor {
                 sync: flags.contains(DescriptorFlags::FILE_INTEGRITY_SYNC),
             },
         };
-        let inherited = parent.flags & DescriptorFlags::MUTATE_DIRECTORY;
-        let handle = Handle::from(host(call, path, dir.open(path, &options))?);
-        let child = Descriptor {
-            handle,
-            flags: (flags - DescriptorFlags::MUTATE_DIRECTORY) | inherited,
-        };
+        let mutates = flags.intersects(DescriptorFlags::WRITE | DescriptorFlags::MUTATE_DIRECTORY)
+            || open_flags.intersects(OpenFlags::CREATE | OpenFlags::TRUNCATE);
+        let child = on(ctx, this, move |parent| {
+            let call = "open-at";
+            let Object::Dir(dir) = parent.object()? else {
+                return Err(ErrorCode::NotDirectory.into());
+            };
+            if mutates && !parent.can_mutate() {
+                return refuse(call, &path, "the directory lacks mutate-directory");
+            }
+            let inherited = parent.flags & DescriptorFlags::MUTATE_DIRECTORY;
+            Ok(Descriptor {
+                handle: Handle::from(host(call, &path, dir.open(&path, &options))?),
+                flags: (flags - DescriptorFlags::MUTATE_DIRECTORY) | inherited,
+            })
+        })
+        .await?;
         Ok(ctx.table.push(child)?)
     }
 
     /// `readlink-at`: the contents of the symlink at `path`; one that names
     /// an absolute path is `not-permitted`, as the WIT says.
-    pub fn readlink_at(
+    pub async fn readlink_at(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
-        path: &str,
+        path: impl Into<String>,
     ) -> FsResult<String> {
-        let target = host("readlink-at", path, dir(ctx, this)?.read_link(path))?;
-        if target.starts_with('/') {
-            return refuse("readlink-at", path, "the symlink names an absolute path");
-        }
-        Ok(target)
+        let path = path.into();
+        on(ctx, this, move |d| {
+            let target = host("readlink-at", &path, d.dir()?.read_link(&path))?;
+            if target.starts_with('/') {
+                return refuse("readlink-at", &path, "the symlink names an absolute path");
+            }
+            Ok(target)
+        })
+        .await
     }
 
     /// `remove-directory-at`: removes an empty directory.
-    pub fn remove_directory_at(
+    pub async fn remove_directory_at(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
-        path: &str,
+        path: impl Into<String>,
     ) -> FsResult<()> {
-        let call = "remove-directory-at";
-        let dir = mutable_dir(ctx, this, call, path)?;
-        host(call, path, dir.remove_dir(path))
+        let path = path.into();
+        on(ctx, this, move |d| {
+            let call = "remove-directory-at";
+            host(call, &path, d.mutable_dir(call, &path)?.remove_dir(&path))
+        })
+        .await
     }
 
     /// `rename-at`: moves `old-path` to `new-path` beneath
     /// `new_descriptor`. Both directories need `mutate-directory`.
-    pub fn rename_at(
+    pub async fn rename_at(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
-        old_path: &str,
+        old_path: impl Into<String>,
         new_descriptor: Resource<Descriptor>,
-        new_path: &str,
+        new_path: impl Into<String>,
     ) -> FsResult<()> {
-        let call = "rename-at";
-        let from = mutable_dir(ctx, this, call, old_path)?;
-        let to = mutable_dir(ctx, new_descriptor, call, new_path)?;
-        host(call, old_path, from.rename(old_path, to, new_path))
+        let (old_path, new_path) = (old_path.into(), new_path.into());
+        on_both(ctx, this, new_descriptor, move |from, to| {
+            let call = "rename-at";
+            let from = from.mutable_dir(call, &old_path)?;
+            let to = to.mutable_dir(call, &new_path)?;
+            host(call, &old_path, from.rename(&old_path, to, &new_path))
+        })
+        .await
     }
 
     /// `symlink-at`: creates a symlink at `new-path` whose contents are
     /// `old-path`. An absolute `old-path` is `not-permitted`.
-    pub fn symlink_at(
+    pub async fn symlink_at(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
-        old_path: &str,
-        new_path: &str,
+        old_path: impl Into<String>,
+        new_path: impl Into<String>,
     ) -> FsResult<()> {
-        let call = "symlink-at";
-        let dir = mutable_dir(ctx, this, call, new_path)?;
-        if old_path.starts_with('/') {
-            return refuse(call, new_path, "the target is an absolute path");
-        }
-        host(call, new_path, dir.symlink(old_path, new_path))
+        let (old_path, new_path) = (old_path.into(), new_path.into());
+        on(ctx, this, move |d| {
+            let call = "symlink-at";
+            let dir = d.mutable_dir(call, &new_path)?;
+            if old_path.starts_with('/') {
+                return refuse(call, &new_path, "the target is an absolute path");
+            }
+            host(call, &new_path, dir.symlink(&old_path, &new_path))
+        })
+        .await
     }
 
     /// `unlink-file-at`: removes a non-directory (a symlink itself, not
     /// what it points to).
-    pub fn unlink_file_at(ctx: &WasiP2Ctx, this: Resource<Descriptor>, path: &str) -> FsResult<()> {
-        let call = "unlink-file-at";
-        let dir = mutable_dir(ctx, this, call, path)?;
-        host(call, path, dir.unlink(path))
+    pub async fn unlink_file_at(
+        ctx: &WasiP2Ctx,
+        this: Resource<Descriptor>,
+        path: impl Into<String>,
+    ) -> FsResult<()> {
+        let path = path.into();
+        on(ctx, this, move |d| {
+            let call = "unlink-file-at";
+            host(call, &path, d.mutable_dir(call, &path)?.unlink(&path))
+        })
+        .await
     }
 
     /// `is-same-object`: whether both descriptors refer to one object (the
     /// same device and inode). An object that cannot be looked at is not
     /// known to be the same.
-    pub fn is_same_object(
+    pub async fn is_same_object(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
         other: Resource<Descriptor>,
     ) -> Result<bool, Trap> {
-        let (a, b) = (get(ctx, this)?, get(ctx, other)?);
-        Ok(match (a.stat(), b.stat()) {
-            (Ok(a), Ok(b)) => a.dev == b.dev && a.ino == b.ino,
-            _ => false,
-        })
+        let same = on_both(ctx, this, other, |a, b| {
+            Ok(match (a.stat(), b.stat()) {
+                (Ok(a), Ok(b)) => a.dev == b.dev && a.ino == b.ino,
+                _ => false,
+            })
+        });
+        match same.await {
+            Ok(same) => Ok(same),
+            Err(Failure::Trap(trap)) => Err(trap),
+            Err(Failure::Error(_)) => Ok(false),
+        }
     }
 
     /// `metadata-hash`: a hash, keyed by a secret of the context, of the
     /// object's identity, size and modification time.
-    pub fn metadata_hash(
+    pub async fn metadata_hash(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
     ) -> FsResult<MetadataHashValue> {
-        let st = get(ctx, this)?.stat()?;
+        let st = on(ctx, this, |d| Ok(d.stat()?)).await?;
         Ok(ctx.metadata_key.hash(&st))
     }
 
     /// `metadata-hash-at`: the same hash, of `path`.
-    pub fn metadata_hash_at(
+    pub async fn metadata_hash_at(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
         path_flags: PathFlags,
-        path: &str,
+        path: impl Into<String>,
     ) -> FsResult<MetadataHashValue> {
-        let follow = path_flags.contains(PathFlags::SYMLINK_FOLLOW);
-        let st = host(
-            "metadata-hash-at",
-            path,
-            dir(ctx, this)?.stat_at(path, follow),
-        )?;
+        let st = stat_of(ctx, this, "metadata-hash-at", path_flags, path.into()).await?;
         Ok(ctx.metadata_key.hash(&st))
     }
 
@@ -860,16 +945,21 @@ pub mod descriptor {
     }
 }
 
-/// A `directory-entry-stream` resource: a listing read an entry at a time.
-pub struct DirectoryEntryStream {
-    /// The listing. A listing may be moved between threads but not shared
-    /// between them, so it sits behind a lock it never needs: it is only
-    /// reached through `&mut`.
-    entries: Mutex<fs::DirEntries>,
+/// A listing and where its reading stands.
+struct Listing {
+    entries: fs::DirEntries,
     /// The entry each read overwrites.
     scratch: fs::DirEntry,
     /// The end was reached.
     done: bool,
+}
+
+/// A `directory-entry-stream` resource: a listing read an entry at a time.
+pub struct DirectoryEntryStream {
+    /// Shared with the read in progress, which may run on another thread;
+    /// a guest's reads of one listing never overlap, so the lock is never
+    /// contended.
+    listing: Arc<Mutex<Listing>>,
 }
 
 /// The methods of `directory-entry-stream`.
@@ -877,28 +967,32 @@ pub mod directory_entry_stream {
     use super::*;
 
     /// `read-directory-entry`: the next entry, or `None` at the end.
-    pub fn read_directory_entry(
-        ctx: &mut WasiP2Ctx,
+    pub async fn read_directory_entry(
+        ctx: &WasiP2Ctx,
         this: Resource<DirectoryEntryStream>,
     ) -> FsResult<Option<DirectoryEntry>> {
-        let DirectoryEntryStream {
-            entries,
-            scratch,
-            done,
-        } = ctx.table.get_mut(this)?;
-        if *done {
-            return Ok(None);
-        }
-        let entries = entries.get_mut().unwrap_or_else(PoisonError::into_inner);
-        if entries.next_into(scratch)? {
-            Ok(Some(DirectoryEntry {
-                type_: scratch.filetype.into(),
-                name: scratch.name.clone(),
-            }))
-        } else {
-            *done = true;
-            Ok(None)
-        }
+        let listing = Arc::clone(&ctx.table.get(this)?.listing);
+        let next = move || -> FsResult<Option<DirectoryEntry>> {
+            let mut listing = listing.lock().unwrap_or_else(PoisonError::into_inner);
+            let Listing {
+                entries,
+                scratch,
+                done,
+            } = &mut *listing;
+            if *done {
+                return Ok(None);
+            }
+            if entries.next_into(scratch)? {
+                Ok(Some(DirectoryEntry {
+                    type_: scratch.filetype.into(),
+                    name: scratch.name.clone(),
+                }))
+            } else {
+                *done = true;
+                Ok(None)
+            }
+        };
+        ctx.execution.offload(next).await?
     }
 
     /// Drops a listing.
@@ -918,7 +1012,7 @@ mod tests {
     use super::*;
     use crate::p2::filesystem::preopens::get_directories;
     use crate::p2::io::streams::{self, StreamError};
-    use crate::p2::testing;
+    use crate::p2::testing::{self, now};
 
     const NOFOLLOW: PathFlags = PathFlags::empty();
     const FOLLOW: PathFlags = PathFlags::SYMLINK_FOLLOW;
@@ -971,23 +1065,23 @@ mod tests {
     }
 
     fn create(ctx: &mut WasiP2Ctx, dir: Resource<Descriptor>, path: &str) -> Resource<Descriptor> {
-        ok(d::open_at(
+        ok(now(d::open_at(
             ctx,
             dir,
             NOFOLLOW,
             path,
             OpenFlags::CREATE,
             R | W,
-        ))
+        )))
     }
 
     fn listing_of(ctx: &mut WasiP2Ctx, dir: Resource<Descriptor>) -> Vec<(String, DescriptorType)> {
-        let stream = ok(d::read_directory(ctx, dir));
+        let stream = ok(now(d::read_directory(ctx, dir)));
         let mut entries = Vec::new();
-        while let Some(entry) = ok(listing::read_directory_entry(ctx, stream)) {
+        while let Some(entry) = ok(now(listing::read_directory_entry(ctx, stream))) {
             entries.push((entry.name, entry.type_));
         }
-        assert_eq!(ok(listing::read_directory_entry(ctx, stream)), None);
+        assert_eq!(ok(now(listing::read_directory_entry(ctx, stream))), None);
         ok(listing::drop(ctx, stream));
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         entries
@@ -998,25 +1092,25 @@ mod tests {
         let tmp = tempdir();
         let (mut ctx, root) = sandbox(tmp.path(), DirPerms::ReadWrite);
         let f = create(&mut ctx, root, "a.txt");
-        assert_eq!(ok(d::write(&ctx, f, b"hello", 0)), 5);
-        assert_eq!(ok(d::write(&ctx, f, b"world", 10)), 5);
+        assert_eq!(ok(now(d::write(&ctx, f, b"hello", 0))), 5);
+        assert_eq!(ok(now(d::write(&ctx, f, b"world", 10))), 5);
         assert_eq!(
-            ok(d::read(&ctx, f, 100, 0)),
+            ok(now(d::read(&ctx, f, 100, 0))),
             (b"hello\0\0\0\0\0world".to_vec(), true)
         );
-        assert_eq!(ok(d::read(&ctx, f, 3, 1)), (b"ell".to_vec(), false));
-        assert_eq!(ok(d::read(&ctx, f, 10, 100)), (Vec::new(), true));
+        assert_eq!(ok(now(d::read(&ctx, f, 3, 1))), (b"ell".to_vec(), false));
+        assert_eq!(ok(now(d::read(&ctx, f, 10, 100))), (Vec::new(), true));
         // A huge length is a short read, not a huge allocation.
-        assert_eq!(ok(d::read(&ctx, f, u64::MAX, 10)).0, b"world");
+        assert_eq!(ok(now(d::read(&ctx, f, u64::MAX, 10))).0, b"world");
 
-        let st = ok(d::stat(&ctx, f));
+        let st = ok(now(d::stat(&ctx, f)));
         assert_eq!(st.type_, DescriptorType::RegularFile);
         assert_eq!((st.size, st.link_count), (15, 1));
-        assert_eq!(ok(d::get_type(&ctx, f)), DescriptorType::RegularFile);
+        assert_eq!(ok(now(d::get_type(&ctx, f))), DescriptorType::RegularFile);
         assert_eq!(ok(d::get_flags(&ctx, f)), R | W);
 
-        ok(d::set_size(&ctx, f, 4));
-        assert_eq!(ok(d::stat(&ctx, f)).size, 4);
+        ok(now(d::set_size(&ctx, f, 4)));
+        assert_eq!(ok(now(d::stat(&ctx, f))).size, 4);
         assert_eq!(ok(std::fs::read(tmp.path().join("a.txt"))), b"hell");
 
         let atime = Datetime {
@@ -1027,21 +1121,21 @@ mod tests {
             seconds: 1_500_000_000,
             nanoseconds: 0,
         };
-        ok(d::set_times(
+        ok(now(d::set_times(
             &ctx,
             f,
             NewTimestamp::Timestamp(atime),
             NewTimestamp::NoChange,
-        ));
-        ok(d::set_times_at(
+        )));
+        ok(now(d::set_times_at(
             &ctx,
             root,
             NOFOLLOW,
             "a.txt",
             NewTimestamp::NoChange,
             NewTimestamp::Timestamp(mtime),
-        ));
-        let st = ok(d::stat_at(&ctx, root, NOFOLLOW, "a.txt"));
+        )));
+        let st = ok(now(d::stat_at(&ctx, root, NOFOLLOW, "a.txt")));
         assert_eq!(st.data_access_timestamp, Some(atime));
         assert_eq!(st.data_modification_timestamp, Some(mtime));
         let bad = Datetime {
@@ -1049,88 +1143,90 @@ mod tests {
             nanoseconds: 1_000_000_000,
         };
         assert_eq!(
-            code(d::set_times(
+            code(now(d::set_times(
                 &ctx,
                 f,
                 NewTimestamp::Timestamp(bad),
                 NewTimestamp::Now
-            )),
+            ))),
             ErrorCode::Invalid
         );
-        ok(d::sync_data(&ctx, f));
-        ok(d::sync(&ctx, f));
-        ok(d::advise(&ctx, f, 0, 4, Advice::Sequential));
+        ok(now(d::sync_data(&ctx, f)));
+        ok(now(d::sync(&ctx, f)));
+        ok(now(d::advise(&ctx, f, 0, 4, Advice::Sequential)));
 
         // Opening again: exclusive creation, truncation, what is missing.
         assert_eq!(
-            code(d::open_at(
+            code(now(d::open_at(
                 &mut ctx,
                 root,
                 NOFOLLOW,
                 "a.txt",
                 OpenFlags::CREATE | OpenFlags::EXCLUSIVE,
                 W
-            )),
+            ))),
             ErrorCode::Exist
         );
         assert_eq!(
-            code(d::open_at(&mut ctx, root, NOFOLLOW, "missing", NONE, R)),
+            code(now(d::open_at(
+                &mut ctx, root, NOFOLLOW, "missing", NONE, R
+            ))),
             ErrorCode::NoEntry
         );
         assert_eq!(
-            code(d::open_at(
+            code(now(d::open_at(
                 &mut ctx,
                 root,
                 NOFOLLOW,
                 "a.txt",
                 OpenFlags::DIRECTORY,
                 R
-            )),
+            ))),
             ErrorCode::NotDirectory
         );
         assert_eq!(
-            code(d::open_at(&mut ctx, f, NOFOLLOW, "x", NONE, R)),
+            code(now(d::open_at(&mut ctx, f, NOFOLLOW, "x", NONE, R))),
             ErrorCode::NotDirectory
         );
-        let t = ok(d::open_at(
+        let t = ok(now(d::open_at(
             &mut ctx,
             root,
             NOFOLLOW,
             "a.txt",
             OpenFlags::TRUNCATE,
             W,
-        ));
-        assert_eq!(ok(d::stat(&ctx, t)).size, 0);
+        )));
+        assert_eq!(ok(now(d::stat(&ctx, t))).size, 0);
 
         // What a descriptor was not opened for.
         let write_only = t;
         assert_eq!(
-            code(d::read(&ctx, write_only, 1, 0)),
+            code(now(d::read(&ctx, write_only, 1, 0))),
             ErrorCode::BadDescriptor
         );
-        let read_only = ok(d::open_at(&mut ctx, root, NOFOLLOW, "a.txt", NONE, R));
+        let read_only = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "a.txt", NONE, R)));
         assert_eq!(
-            code(d::write(&ctx, read_only, b"x", 0)),
-            ErrorCode::BadDescriptor
-        );
-        assert_eq!(
-            code(d::set_size(&ctx, read_only, 0)),
+            code(now(d::write(&ctx, read_only, b"x", 0))),
             ErrorCode::BadDescriptor
         );
         assert_eq!(
-            code(d::set_times(
+            code(now(d::set_size(&ctx, read_only, 0))),
+            ErrorCode::BadDescriptor
+        );
+        assert_eq!(
+            code(now(d::set_times(
                 &ctx,
                 read_only,
                 NewTimestamp::Now,
                 NewTimestamp::Now
-            )),
+            ))),
             ErrorCode::NotPermitted
         );
         // Nothing to flush through a descriptor that cannot write.
-        ok(d::sync(&ctx, read_only));
-        assert_eq!(code(d::read(&ctx, root, 1, 0)), ErrorCode::IsDirectory);
+        ok(now(d::sync(&ctx, read_only)));
+        assert_eq!(code(now(d::read(&ctx, root, 1, 0))), ErrorCode::IsDirectory);
         assert_eq!(
-            code(d::write(&ctx, root, b"x", 0)),
+            code(now(d::write(&ctx, root, b"x", 0))),
             ErrorCode::BadDescriptor
         );
         for handle in [f, t, read_only, root] {
@@ -1145,9 +1241,9 @@ mod tests {
         let (mut ctx, root) = sandbox(tmp.path(), DirPerms::ReadWrite);
         let f = create(&mut ctx, root, "log");
         let out = ok(d::write_via_stream(&mut ctx, f, 0));
-        ok(streams::write(&mut ctx, out, b"stream data"));
+        ok(now(streams::write(&mut ctx, out, b"stream data")));
         let tail = ok(d::append_via_stream(&mut ctx, f));
-        ok(streams::write(&mut ctx, tail, b"!"));
+        ok(now(streams::write(&mut ctx, tail, b"!")));
 
         // The descriptor outlives its streams.
         assert!(matches!(d::drop(&mut ctx, f), Err(Trap(_))));
@@ -1156,22 +1252,25 @@ mod tests {
 
         let input = ok(d::read_via_stream(&mut ctx, f, 0));
         assert_eq!(
-            ok(streams::blocking_read(&mut ctx, input, 100)),
+            ok(now(streams::blocking_read(&mut ctx, input, 100))),
             b"stream data!"
         );
         assert_eq!(
-            streams::blocking_read(&mut ctx, input, 100),
+            now(streams::blocking_read(&mut ctx, input, 100)),
             Err(Failure::Error(StreamError::Closed))
         );
         let from_7 = ok(d::read_via_stream(&mut ctx, f, 7));
-        assert_eq!(ok(streams::blocking_read(&mut ctx, from_7, 4)), b"data");
+        assert_eq!(
+            ok(now(streams::blocking_read(&mut ctx, from_7, 4))),
+            b"data"
+        );
         assert!(matches!(d::drop(&mut ctx, f), Err(Trap(_))));
         ok(streams::drop_input(&mut ctx, input));
         ok(streams::drop_input(&mut ctx, from_7));
         ok(d::drop(&mut ctx, f));
 
         // Streams need a file opened for what they do.
-        let read_only = ok(d::open_at(&mut ctx, root, NOFOLLOW, "log", NONE, R));
+        let read_only = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "log", NONE, R)));
         assert_eq!(
             code(d::write_via_stream(&mut ctx, read_only, 0)),
             ErrorCode::BadDescriptor
@@ -1214,9 +1313,9 @@ mod tests {
     fn directories_list_and_remove() {
         let tmp = tempdir();
         let (mut ctx, root) = sandbox(tmp.path(), DirPerms::ReadWrite);
-        ok(d::create_directory_at(&ctx, root, "sub"));
+        ok(now(d::create_directory_at(&ctx, root, "sub")));
         assert_eq!(
-            code(d::create_directory_at(&ctx, root, "sub")),
+            code(now(d::create_directory_at(&ctx, root, "sub"))),
             ErrorCode::Exist
         );
         let f = create(&mut ctx, root, "sub/f");
@@ -1232,35 +1331,35 @@ mod tests {
         );
 
         // A listing is the descriptor's child.
-        let stream = ok(d::read_directory(&mut ctx, root));
+        let stream = ok(now(d::read_directory(&mut ctx, root)));
         assert!(matches!(d::drop(&mut ctx, root), Err(Trap(_))));
         ok(listing::drop(&mut ctx, stream));
-        let a = ok(d::open_at(&mut ctx, root, NOFOLLOW, "a", NONE, R));
+        let a = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "a", NONE, R)));
         assert_eq!(
-            code(d::read_directory(&mut ctx, a)),
+            code(now(d::read_directory(&mut ctx, a))),
             ErrorCode::NotDirectory
         );
         assert_eq!(
-            code(d::stat_at(&ctx, root, NOFOLLOW, "a/b")),
+            code(now(d::stat_at(&ctx, root, NOFOLLOW, "a/b"))),
             ErrorCode::NotDirectory
         );
 
         // A directory opened beneath a mutable one can change what is in
         // it, whether or not it was opened as a directory.
-        let sub = ok(d::open_at(
+        let sub = ok(now(d::open_at(
             &mut ctx,
             root,
             NOFOLLOW,
             "sub",
             OpenFlags::DIRECTORY,
             R,
-        ));
+        )));
         assert_eq!(ok(d::get_flags(&ctx, sub)), R | MUTATE);
-        assert_eq!(ok(d::get_type(&ctx, sub)), DescriptorType::Directory);
-        let plain = ok(d::open_at(&mut ctx, root, NOFOLLOW, "sub", NONE, R));
-        assert_eq!(ok(d::get_type(&ctx, plain)), DescriptorType::Directory);
+        assert_eq!(ok(now(d::get_type(&ctx, sub))), DescriptorType::Directory);
+        let plain = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "sub", NONE, R)));
+        assert_eq!(ok(now(d::get_type(&ctx, plain))), DescriptorType::Directory);
         assert_eq!(ok(d::get_flags(&ctx, plain)), R | MUTATE);
-        ok(d::create_directory_at(&ctx, plain, "inner"));
+        ok(now(d::create_directory_at(&ctx, plain, "inner")));
         assert_eq!(
             listing_of(&mut ctx, sub),
             vec![
@@ -1268,40 +1367,40 @@ mod tests {
                 ("inner".to_string(), DescriptorType::Directory),
             ]
         );
-        ok(d::sync(&ctx, sub));
+        ok(now(d::sync(&ctx, sub)));
         assert_eq!(
-            code(d::open_at(
+            code(now(d::open_at(
                 &mut ctx,
                 root,
                 NOFOLLOW,
                 "sub",
                 OpenFlags::DIRECTORY | OpenFlags::CREATE,
                 R
-            )),
+            ))),
             ErrorCode::Invalid
         );
 
         assert_eq!(
-            code(d::remove_directory_at(&ctx, root, "sub")),
+            code(now(d::remove_directory_at(&ctx, root, "sub"))),
             ErrorCode::NotEmpty
         );
         assert_eq!(
-            code(d::unlink_file_at(&ctx, root, "sub")),
+            code(now(d::unlink_file_at(&ctx, root, "sub"))),
             ErrorCode::IsDirectory
         );
         assert_eq!(
-            code(d::remove_directory_at(&ctx, root, "a")),
+            code(now(d::remove_directory_at(&ctx, root, "a"))),
             ErrorCode::NotDirectory
         );
-        ok(d::unlink_file_at(&ctx, sub, "f"));
-        ok(d::remove_directory_at(&ctx, sub, "inner"));
-        ok(d::remove_directory_at(&ctx, root, "sub"));
+        ok(now(d::unlink_file_at(&ctx, sub, "f")));
+        ok(now(d::remove_directory_at(&ctx, sub, "inner")));
+        ok(now(d::remove_directory_at(&ctx, root, "sub")));
         assert_eq!(
-            code(d::remove_directory_at(&ctx, root, "sub")),
+            code(now(d::remove_directory_at(&ctx, root, "sub"))),
             ErrorCode::NoEntry
         );
         assert_eq!(
-            code(d::unlink_file_at(&ctx, root, "sub")),
+            code(now(d::unlink_file_at(&ctx, root, "sub"))),
             ErrorCode::NoEntry
         );
         assert_eq!(
@@ -1315,83 +1414,91 @@ mod tests {
         let tmp = tempdir();
         let (mut ctx, root) = sandbox(tmp.path(), DirPerms::ReadWrite);
         let f = create(&mut ctx, root, "a");
-        ok(d::write(&ctx, f, b"x", 0));
+        ok(now(d::write(&ctx, f, b"x", 0)));
         ok(d::drop(&mut ctx, f));
-        ok(d::rename_at(&ctx, root, "a", root, "b"));
+        ok(now(d::rename_at(&ctx, root, "a", root, "b")));
         assert_eq!(
-            code(d::stat_at(&ctx, root, NOFOLLOW, "a")),
+            code(now(d::stat_at(&ctx, root, NOFOLLOW, "a"))),
             ErrorCode::NoEntry
         );
         assert_eq!(
-            code(d::rename_at(&ctx, root, "a", root, "c")),
+            code(now(d::rename_at(&ctx, root, "a", root, "c"))),
             ErrorCode::NoEntry
         );
 
-        ok(d::link_at(&ctx, root, NOFOLLOW, "b", root, "c"));
-        assert_eq!(ok(d::stat_at(&ctx, root, NOFOLLOW, "b")).link_count, 2);
+        ok(now(d::link_at(&ctx, root, NOFOLLOW, "b", root, "c")));
+        assert_eq!(ok(now(d::stat_at(&ctx, root, NOFOLLOW, "b"))).link_count, 2);
         assert_eq!(
-            code(d::link_at(&ctx, root, NOFOLLOW, "b", root, "c")),
+            code(now(d::link_at(&ctx, root, NOFOLLOW, "b", root, "c"))),
             ErrorCode::Exist
         );
         assert_eq!(
-            code(d::link_at(&ctx, root, NOFOLLOW, "missing", root, "d")),
+            code(now(d::link_at(&ctx, root, NOFOLLOW, "missing", root, "d"))),
             ErrorCode::NoEntry
         );
-        ok(d::create_directory_at(&ctx, root, "dir"));
+        ok(now(d::create_directory_at(&ctx, root, "dir")));
         assert_eq!(
-            code(d::link_at(&ctx, root, NOFOLLOW, "dir", root, "dir2")),
+            code(now(d::link_at(&ctx, root, NOFOLLOW, "dir", root, "dir2"))),
             ErrorCode::NotPermitted
         );
 
-        ok(d::symlink_at(&ctx, root, "b", "l"));
-        assert_eq!(ok(d::readlink_at(&ctx, root, "l")), "b");
+        ok(now(d::symlink_at(&ctx, root, "b", "l")));
+        assert_eq!(ok(now(d::readlink_at(&ctx, root, "l"))), "b");
         assert_eq!(
-            ok(d::stat_at(&ctx, root, NOFOLLOW, "l")).type_,
+            ok(now(d::stat_at(&ctx, root, NOFOLLOW, "l"))).type_,
             DescriptorType::SymbolicLink
         );
         assert_eq!(
-            ok(d::stat_at(&ctx, root, FOLLOW, "l")).type_,
+            ok(now(d::stat_at(&ctx, root, FOLLOW, "l"))).type_,
             DescriptorType::RegularFile
         );
-        assert_eq!(code(d::readlink_at(&ctx, root, "b")), ErrorCode::Invalid);
-        // Linking through the symlink links what it points to.
-        ok(d::link_at(&ctx, root, FOLLOW, "l", root, "e"));
-        assert_eq!(ok(d::stat_at(&ctx, root, NOFOLLOW, "e")).link_count, 3);
         assert_eq!(
-            code(d::symlink_at(&ctx, root, "/etc/passwd", "abs")),
+            code(now(d::readlink_at(&ctx, root, "b"))),
+            ErrorCode::Invalid
+        );
+        // Linking through the symlink links what it points to.
+        ok(now(d::link_at(&ctx, root, FOLLOW, "l", root, "e")));
+        assert_eq!(ok(now(d::stat_at(&ctx, root, NOFOLLOW, "e"))).link_count, 3);
+        assert_eq!(
+            code(now(d::symlink_at(&ctx, root, "/etc/passwd", "abs"))),
             ErrorCode::NotPermitted
         );
         assert!(!tmp.path().join("abs").exists());
-        ok(d::unlink_file_at(&ctx, root, "l"));
+        ok(now(d::unlink_file_at(&ctx, root, "l")));
         assert!(tmp.path().join("b").exists());
 
         // One object under two names, and another.
-        let b = ok(d::open_at(&mut ctx, root, NOFOLLOW, "b", NONE, R));
-        let c = ok(d::open_at(&mut ctx, root, NOFOLLOW, "c", NONE, R));
+        let b = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "b", NONE, R)));
+        let c = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "c", NONE, R)));
         let other = create(&mut ctx, root, "other");
-        assert_eq!(d::is_same_object(&ctx, b, c), Ok(true));
-        assert_eq!(d::is_same_object(&ctx, b, b), Ok(true));
-        assert_eq!(d::is_same_object(&ctx, b, other), Ok(false));
-        assert_eq!(d::is_same_object(&ctx, b, root), Ok(false));
-        let hash = ok(d::metadata_hash(&ctx, b));
-        assert_eq!(ok(d::metadata_hash(&ctx, c)), hash);
-        assert_eq!(ok(d::metadata_hash_at(&ctx, root, NOFOLLOW, "c")), hash);
-        assert_ne!(ok(d::metadata_hash(&ctx, other)), hash);
+        assert_eq!(now(d::is_same_object(&ctx, b, c)), Ok(true));
+        assert_eq!(now(d::is_same_object(&ctx, b, b)), Ok(true));
+        assert_eq!(now(d::is_same_object(&ctx, b, other)), Ok(false));
+        assert_eq!(now(d::is_same_object(&ctx, b, root)), Ok(false));
+        let hash = ok(now(d::metadata_hash(&ctx, b)));
+        assert_eq!(ok(now(d::metadata_hash(&ctx, c))), hash);
         assert_eq!(
-            code(d::metadata_hash_at(&ctx, root, NOFOLLOW, "missing")),
+            ok(now(d::metadata_hash_at(&ctx, root, NOFOLLOW, "c"))),
+            hash
+        );
+        assert_ne!(ok(now(d::metadata_hash(&ctx, other))), hash);
+        assert_eq!(
+            code(now(d::metadata_hash_at(&ctx, root, NOFOLLOW, "missing"))),
             ErrorCode::NoEntry
         );
         // The hash changes with the file, and is the context's own.
-        ok(d::write(&ctx, other, b"more", 0));
-        let before = ok(d::metadata_hash_at(&ctx, root, NOFOLLOW, "b"));
+        ok(now(d::write(&ctx, other, b"more", 0)));
+        let before = ok(now(d::metadata_hash_at(&ctx, root, NOFOLLOW, "b")));
         ok(d::drop(&mut ctx, other));
-        let w = ok(d::open_at(&mut ctx, root, NOFOLLOW, "b", NONE, W));
-        ok(d::write(&ctx, w, b"longer", 0));
-        assert_ne!(ok(d::metadata_hash(&ctx, b)), before);
+        let w = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "b", NONE, W)));
+        ok(now(d::write(&ctx, w, b"longer", 0)));
+        assert_ne!(ok(now(d::metadata_hash(&ctx, b))), before);
         let (other_ctx, other_root) = sandbox(tmp.path(), DirPerms::ReadOnly);
         assert_ne!(
-            ok(d::metadata_hash_at(&other_ctx, other_root, NOFOLLOW, "b")),
-            ok(d::metadata_hash(&ctx, b))
+            ok(now(d::metadata_hash_at(
+                &other_ctx, other_root, NOFOLLOW, "b"
+            ))),
+            ok(now(d::metadata_hash(&ctx, b)))
         );
     }
 
@@ -1414,67 +1521,74 @@ mod tests {
             "up/secret",
         ] {
             assert_eq!(
-                code(d::open_at(&mut ctx, root, FOLLOW, path, NONE, R)),
+                code(now(d::open_at(&mut ctx, root, FOLLOW, path, NONE, R))),
                 ErrorCode::NotPermitted,
                 "{path}"
             );
             assert_eq!(
-                code(d::stat_at(&ctx, root, FOLLOW, path)),
+                code(now(d::stat_at(&ctx, root, FOLLOW, path))),
                 ErrorCode::NotPermitted,
                 "{path}"
             );
         }
         for path in ["../x", "/tmp/x", "out/x", "up/x"] {
             assert_eq!(
-                code(d::open_at(
+                code(now(d::open_at(
                     &mut ctx,
                     root,
                     NOFOLLOW,
                     path,
                     OpenFlags::CREATE,
                     W
-                )),
+                ))),
                 ErrorCode::NotPermitted,
                 "{path}"
             );
             assert_eq!(
-                code(d::create_directory_at(&ctx, root, path)),
+                code(now(d::create_directory_at(&ctx, root, path))),
                 ErrorCode::NotPermitted,
                 "{path}"
             );
             assert_eq!(
-                code(d::symlink_at(&ctx, root, "target", path)),
+                code(now(d::symlink_at(&ctx, root, "target", path))),
                 ErrorCode::NotPermitted,
                 "{path}"
             );
         }
         assert_eq!(
-            code(d::rename_at(
+            code(now(d::rename_at(
                 &ctx,
                 root,
                 "../outside/secret",
                 root,
                 "stolen"
-            )),
+            ))),
             ErrorCode::NotPermitted
         );
         assert_eq!(
-            code(d::unlink_file_at(&ctx, root, "out/secret")),
+            code(now(d::unlink_file_at(&ctx, root, "out/secret"))),
             ErrorCode::NotPermitted
         );
         assert_eq!(
-            code(d::link_at(&ctx, root, FOLLOW, "out/secret", root, "stolen")),
+            code(now(d::link_at(
+                &ctx,
+                root,
+                FOLLOW,
+                "out/secret",
+                root,
+                "stolen"
+            ))),
             ErrorCode::NotPermitted
         );
         // A link whose contents are an absolute path is not handed over.
         assert_eq!(
-            code(d::readlink_at(&ctx, root, "out")),
+            code(now(d::readlink_at(&ctx, root, "out"))),
             ErrorCode::NotPermitted
         );
-        assert_eq!(ok(d::readlink_at(&ctx, root, "up")), "../outside");
+        assert_eq!(ok(now(d::readlink_at(&ctx, root, "up"))), "../outside");
         // The link itself is inside, and may be looked at and removed.
         assert_eq!(
-            ok(d::stat_at(&ctx, root, NOFOLLOW, "out")).type_,
+            ok(now(d::stat_at(&ctx, root, NOFOLLOW, "out"))).type_,
             DescriptorType::SymbolicLink
         );
 
@@ -1500,17 +1614,20 @@ mod tests {
 
         let now = NewTimestamp::Now;
         let refusals: Vec<(&str, FsResult<()>)> = vec![
-            ("mkdir", d::create_directory_at(&ctx, root, "new")),
-            ("rmdir", d::remove_directory_at(&ctx, root, "d")),
-            ("unlink", d::unlink_file_at(&ctx, root, "f")),
-            ("rename", d::rename_at(&ctx, root, "f", root, "f2")),
-            ("link", d::link_at(&ctx, root, NOFOLLOW, "f", root, "f2")),
-            ("symlink", d::symlink_at(&ctx, root, "f", "l")),
+            ("mkdir", now(d::create_directory_at(&ctx, root, "new"))),
+            ("rmdir", now(d::remove_directory_at(&ctx, root, "d"))),
+            ("unlink", now(d::unlink_file_at(&ctx, root, "f"))),
+            ("rename", now(d::rename_at(&ctx, root, "f", root, "f2"))),
+            (
+                "link",
+                now(d::link_at(&ctx, root, NOFOLLOW, "f", root, "f2")),
+            ),
+            ("symlink", now(d::symlink_at(&ctx, root, "f", "l"))),
             (
                 "set-times-at",
-                d::set_times_at(&ctx, root, NOFOLLOW, "f", now, now),
+                now(d::set_times_at(&ctx, root, NOFOLLOW, "f", now, now)),
             ),
-            ("set-times", d::set_times(&ctx, root, now, now)),
+            ("set-times", now(d::set_times(&ctx, root, now, now))),
         ];
         for (what, result) in refusals {
             assert_eq!(code(result), ErrorCode::NotPermitted, "{what}");
@@ -1525,22 +1642,25 @@ mod tests {
         ] {
             for path in ["f", "new"] {
                 assert_eq!(
-                    code(d::open_at(
+                    code(now(d::open_at(
                         &mut ctx, root, NOFOLLOW, path, open_flags, flags
-                    )),
+                    ))),
                     ErrorCode::NotPermitted,
                     "{path} {open_flags:?} {flags:?}"
                 );
             }
         }
 
-        let f = ok(d::open_at(&mut ctx, root, NOFOLLOW, "f", NONE, R));
-        assert_eq!(ok(d::read(&ctx, f, 10, 0)), (b"data".to_vec(), true));
+        let f = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "f", NONE, R)));
+        assert_eq!(ok(now(d::read(&ctx, f, 10, 0))), (b"data".to_vec(), true));
         assert_eq!(ok(d::get_flags(&ctx, f)), R);
-        assert_eq!(code(d::write(&ctx, f, b"x", 0)), ErrorCode::BadDescriptor);
-        assert_eq!(code(d::set_size(&ctx, f, 0)), ErrorCode::BadDescriptor);
         assert_eq!(
-            code(d::set_times(&ctx, f, now, now)),
+            code(now(d::write(&ctx, f, b"x", 0))),
+            ErrorCode::BadDescriptor
+        );
+        assert_eq!(code(now(d::set_size(&ctx, f, 0))), ErrorCode::BadDescriptor);
+        assert_eq!(
+            code(now(d::set_times(&ctx, f, now, now))),
             ErrorCode::NotPermitted
         );
         assert_eq!(
@@ -1553,23 +1673,23 @@ mod tests {
         );
 
         // A directory beneath a read-only grant is read-only too.
-        let dir = ok(d::open_at(
+        let dir = ok(now(d::open_at(
             &mut ctx,
             root,
             NOFOLLOW,
             "d",
             OpenFlags::DIRECTORY,
             R,
-        ));
+        )));
         assert_eq!(ok(d::get_flags(&ctx, dir)), R);
         assert_eq!(
-            code(d::unlink_file_at(&ctx, dir, "g")),
+            code(now(d::unlink_file_at(&ctx, dir, "g"))),
             ErrorCode::NotPermitted
         );
-        let plain = ok(d::open_at(&mut ctx, root, NOFOLLOW, "d", NONE, R));
+        let plain = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "d", NONE, R)));
         assert_eq!(ok(d::get_flags(&ctx, plain)), R);
         assert_eq!(
-            code(d::create_directory_at(&ctx, plain, "x")),
+            code(now(d::create_directory_at(&ctx, plain, "x"))),
             ErrorCode::NotPermitted
         );
         assert_eq!(
@@ -1597,10 +1717,12 @@ mod tests {
         ]);
         let (rw_root, ro_root) = (dirs[0], dirs[1]);
         for result in [
-            d::rename_at(&ctx, rw_root, "mine", ro_root, "mine"),
-            d::rename_at(&ctx, ro_root, "theirs", rw_root, "theirs"),
-            d::link_at(&ctx, rw_root, NOFOLLOW, "mine", ro_root, "mine"),
-            d::link_at(&ctx, ro_root, NOFOLLOW, "theirs", rw_root, "theirs"),
+            now(d::rename_at(&ctx, rw_root, "mine", ro_root, "mine")),
+            now(d::rename_at(&ctx, ro_root, "theirs", rw_root, "theirs")),
+            now(d::link_at(&ctx, rw_root, NOFOLLOW, "mine", ro_root, "mine")),
+            now(d::link_at(
+                &ctx, ro_root, NOFOLLOW, "theirs", rw_root, "theirs",
+            )),
         ] {
             assert_eq!(code(result), ErrorCode::NotPermitted);
         }
@@ -1613,16 +1735,18 @@ mod tests {
         let tmp = tempdir();
         let (mut ctx, root) = sandbox(tmp.path(), DirPerms::ReadWrite);
         let absent = Resource::<Descriptor>::new(999);
-        assert!(traps(d::stat(&ctx, absent)));
-        assert!(traps(d::open_at(&mut ctx, absent, NOFOLLOW, "x", NONE, R)));
-        assert!(traps(d::rename_at(&ctx, root, "x", absent, "y")));
-        assert!(d::is_same_object(&ctx, root, absent).is_err());
+        assert!(traps(now(d::stat(&ctx, absent))));
+        assert!(traps(now(d::open_at(
+            &mut ctx, absent, NOFOLLOW, "x", NONE, R
+        ))));
+        assert!(traps(now(d::rename_at(&ctx, root, "x", absent, "y"))));
+        assert!(now(d::is_same_object(&ctx, root, absent)).is_err());
         let f = create(&mut ctx, root, "f");
         let stream = ok(d::read_via_stream(&mut ctx, f, 0));
         let forged = Resource::<Descriptor>::new(stream.rep());
-        assert!(traps(d::stat(&ctx, forged)));
+        assert!(traps(now(d::stat(&ctx, forged))));
         let forged = Resource::<DirectoryEntryStream>::new(stream.rep());
-        assert!(traps(listing::read_directory_entry(&mut ctx, forged)));
+        assert!(traps(now(listing::read_directory_entry(&mut ctx, forged))));
         ok(streams::drop_input(&mut ctx, stream));
         ok(d::drop(&mut ctx, f));
         assert!(d::drop(&mut ctx, f).is_err());

@@ -1,5 +1,6 @@
 //! `wasi:io/poll`: pollables, waited on through the core's readiness
-//! ([`crate::poll`]), the same wait preview1's `poll_oneoff` uses.
+//! ([`crate::poll`]), the same wait preview1's `poll_oneoff` uses, as the
+//! context's [`Execution`](crate::execution::Execution) waits.
 
 use std::sync::Arc;
 
@@ -29,31 +30,45 @@ impl Pollable {
     }
 }
 
-/// Waits on `pollables`, or only looks (`block` false); the answer for each.
-fn check(
-    ctx: &WasiP2Ctx,
+/// The interests behind `pollables`.
+fn interests<'a>(
+    ctx: &'a WasiP2Ctx,
     pollables: &[Resource<Pollable>],
-    block: bool,
-) -> Result<SmallVec<[Readiness; 8]>, Trap> {
-    let interests = pollables
+) -> Result<SmallVec<[Interest<'a>; 8]>, Trap> {
+    pollables
         .iter()
         .map(|p| Ok(ctx.table.get(*p)?.interest()))
-        .collect::<Result<SmallVec<[Interest<'_>; 8]>, Trap>>()?;
+        .collect()
+}
+
+fn waiting_failed(e: std::io::Error) -> Trap {
+    Trap(format!("waiting failed on the host: {e}"))
+}
+
+/// Waits, as the context's [`Execution`](crate::execution::Execution)
+/// waits, until at least one of `pollables` is ready; the answer for each.
+async fn until_ready(
+    ctx: &WasiP2Ctx,
+    pollables: &[Resource<Pollable>],
+) -> Result<SmallVec<[Readiness; 8]>, Trap> {
+    let interests = interests(ctx, pollables)?;
     let mut found = SmallVec::from_elem(Readiness::Pending, interests.len());
-    wait(
-        ctx.grants.monotonic_clock.as_ref(),
-        &interests,
-        &mut found,
-        block,
-    )
-    .map_err(|e| Trap(format!("waiting failed on the host: {e}")))?;
+    ctx.execution
+        .wait(
+            ctx.grants.monotonic_clock.as_ref(),
+            &interests,
+            &mut found,
+            true,
+        )
+        .await
+        .map_err(waiting_failed)?;
     Ok(found)
 }
 
 /// `poll`: waits until at least one of `pollables` is ready, and returns
 /// the indices of those that are. An empty list, or one too long for a
 /// `u32` index, traps, as the WIT says.
-pub fn poll(ctx: &WasiP2Ctx, pollables: &[Resource<Pollable>]) -> Result<Vec<u32>, Trap> {
+pub async fn poll(ctx: &WasiP2Ctx, pollables: &[Resource<Pollable>]) -> Result<Vec<u32>, Trap> {
     if pollables.is_empty() {
         return Err(Trap("poll was given no pollables".into()));
     }
@@ -62,7 +77,7 @@ pub fn poll(ctx: &WasiP2Ctx, pollables: &[Resource<Pollable>]) -> Result<Vec<u32
             "poll was given more pollables than a u32 can index".into(),
         ));
     }
-    let found = check(ctx, pollables, true)?;
+    let found = until_ready(ctx, pollables).await?;
     Ok(found
         .iter()
         .enumerate()
@@ -73,12 +88,21 @@ pub fn poll(ctx: &WasiP2Ctx, pollables: &[Resource<Pollable>]) -> Result<Vec<u32
 
 /// `pollable.ready`: whether it is ready now, without waiting.
 pub fn ready(ctx: &WasiP2Ctx, this: Resource<Pollable>) -> Result<bool, Trap> {
-    Ok(check(ctx, &[this], false)?[0].is_met())
+    let interests = interests(ctx, &[this])?;
+    let mut found = [Readiness::Pending];
+    wait(
+        ctx.grants.monotonic_clock.as_ref(),
+        &interests,
+        &mut found,
+        false,
+    )
+    .map_err(waiting_failed)?;
+    Ok(found[0].is_met())
 }
 
 /// `pollable.block`: waits until it is ready.
-pub fn block(ctx: &WasiP2Ctx, this: Resource<Pollable>) -> Result<(), Trap> {
-    check(ctx, &[this], true).map(|_| ())
+pub async fn block(ctx: &WasiP2Ctx, this: Resource<Pollable>) -> Result<(), Trap> {
+    until_ready(ctx, &[this]).await.map(|_| ())
 }
 
 /// A pollable for the monotonic clock reaching `at`.
@@ -95,7 +119,7 @@ pub fn drop(ctx: &mut WasiP2Ctx, this: Resource<Pollable>) -> Result<(), Trap> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::p2::testing::ctx;
+    use crate::p2::testing::{ctx, now};
 
     #[test]
     fn a_hundred_thousand_entries_and_none() {
@@ -105,11 +129,11 @@ mod tests {
         };
         // A guest may borrow one pollable many times over in one list.
         let many = vec![due; 100_000];
-        let indices = poll(&ctx, &many);
+        let indices = now(poll(&ctx, &many));
         assert_eq!(indices.as_ref().map(Vec::len), Ok(100_000));
-        assert!(poll(&ctx, &[]).is_err());
+        assert!(now(poll(&ctx, &[])).is_err());
         let dropped: Resource<Pollable> = Resource::new(due.rep() + 1);
-        assert!(poll(&ctx, &[due, dropped]).is_err());
+        assert!(now(poll(&ctx, &[due, dropped])).is_err());
         assert_eq!(drop(&mut ctx, due), Ok(()));
         assert!(ready(&ctx, due).is_err());
     }

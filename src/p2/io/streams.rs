@@ -2,10 +2,12 @@
 //! layer's handles: a file read or written from an offset, a file appended
 //! to, or a stream (stdio, a socket) read and written as it comes.
 //!
-//! Reads never block unless the call is a `blocking-` one: a stream with a
+//! Reads never wait unless the call is a `blocking-` one: a stream with a
 //! host descriptor is asked through the core's readiness first. Writes are
 //! done by the time the call returns, so a flush has nothing left to wait
-//! for.
+//! for. The calls that may wait or touch a file are `async`: they wait and
+//! do their filesystem work as the context's
+//! [`Execution`](crate::execution::Execution) says.
 
 use std::io::{self, IoSlice, IoSliceMut};
 use std::sync::Arc;
@@ -114,26 +116,51 @@ impl OutputStream {
     }
 }
 
-/// Whether `file` can be read (or written) without waiting; with `block`,
-/// waits until it can. A handle with no host descriptor always can.
-fn ready(ctx: &WasiP2Ctx, file: &dyn fs::File, write: bool, block: bool) -> Result<bool, Trap> {
+/// Whether `file` can be read (or written) now. A handle with no host
+/// descriptor always can.
+fn ready_now(ctx: &WasiP2Ctx, file: &dyn fs::File, write: bool) -> Result<bool, Trap> {
     let Some(fd) = file.pollable() else {
         return Ok(true);
-    };
-    let interest = if write {
-        Interest::Write(fd)
-    } else {
-        Interest::Read(fd)
     };
     let mut found = [Readiness::Pending];
     wait(
         ctx.grants.monotonic_clock.as_ref(),
-        &[interest],
+        &[interest(fd, write)],
         &mut found,
-        block,
+        false,
     )
-    .map_err(|e| Trap(format!("waiting failed on the host: {e}")))?;
+    .map_err(waiting_failed)?;
     Ok(found[0].is_met())
+}
+
+/// Waits, as the context's [`Execution`](crate::execution::Execution) waits, until `file` can be read
+/// (or written).
+async fn until_ready(ctx: &WasiP2Ctx, file: &dyn fs::File, write: bool) -> Result<(), Trap> {
+    let Some(fd) = file.pollable() else {
+        return Ok(());
+    };
+    let mut found = [Readiness::Pending];
+    ctx.execution
+        .wait(
+            ctx.grants.monotonic_clock.as_ref(),
+            &[interest(fd, write)],
+            &mut found,
+            true,
+        )
+        .await
+        .map_err(waiting_failed)
+}
+
+fn interest(fd: std::os::fd::BorrowedFd<'_>, write: bool) -> Interest<'_> {
+    if write {
+        Interest::Write(fd)
+    } else {
+        Interest::Read(fd)
+    }
+}
+
+fn waiting_failed(e: io::Error) -> Trap {
+    Trap(format!("waiting failed on the host: {e}"))
 }
 
 /// Closes a stream after a failed operation and hands the guest the error.
@@ -144,9 +171,33 @@ fn failed<T>(ctx: &mut WasiP2Ctx, err: io::Error) -> StreamResult<T> {
 
 // ---- input-stream -------------------------------------------------------
 
-/// Reads up to `len` bytes now. Nothing to read yet is an empty list;
-/// the end of the stream closes it.
-fn read_now(ctx: &mut WasiP2Ctx, this: Resource<InputStream>, len: u64) -> StreamResult<Vec<u8>> {
+/// Up to `wanted` bytes from `source`, at `position` or as they come.
+fn read_from(
+    source: &dyn fs::File,
+    position: Option<u64>,
+    wanted: usize,
+) -> (Vec<u8>, io::Result<usize>) {
+    let mut buf = vec![0u8; wanted];
+    let result = {
+        let mut bufs = [IoSliceMut::new(&mut buf)];
+        match position {
+            Some(offset) => source.read_vectored_at(&mut bufs, offset),
+            None => source.read_vectored(&mut bufs),
+        }
+    };
+    (buf, result)
+}
+
+/// Reads up to `len` bytes from `this`, waiting first for a stream to have
+/// some (or its end) if `block`. Nothing to read yet is an empty list; the
+/// end of the stream closes it. A file is read as blocking filesystem
+/// work, under the context's [`Execution`](crate::execution::Execution).
+async fn read_with(
+    ctx: &mut WasiP2Ctx,
+    this: Resource<InputStream>,
+    len: u64,
+    block: bool,
+) -> StreamResult<Vec<u8>> {
     let stream = ctx.table.get(this)?;
     if stream.closed {
         return Err(Failure::Error(StreamError::Closed));
@@ -154,12 +205,24 @@ fn read_now(ctx: &mut WasiP2Ctx, this: Resource<InputStream>, len: u64) -> Strea
     if len == 0 {
         return Ok(Vec::new());
     }
-    let mut buf = vec![0u8; len.min(MAX_READ) as usize];
-    let result = {
-        let mut bufs = [IoSliceMut::new(&mut buf)];
-        match stream.position {
-            Some(offset) => stream.source.read_vectored_at(&mut bufs, offset),
-            None => stream.source.read_vectored(&mut bufs),
+    let (source, position) = (Arc::clone(&stream.source), stream.position);
+    let wanted = len.min(MAX_READ) as usize;
+    let (mut buf, result) = match position {
+        Some(_) => match ctx
+            .execution
+            .offload(move || read_from(source.as_ref(), position, wanted))
+            .await
+        {
+            Ok(read) => read,
+            Err(e) => (Vec::new(), Err(e)),
+        },
+        None => {
+            if block {
+                until_ready(ctx, source.as_ref(), false).await?;
+            } else if !ready_now(ctx, source.as_ref(), false)? {
+                return Ok(Vec::new());
+            }
+            read_from(source.as_ref(), None, wanted)
         }
     };
     let stream = ctx.table.get_mut(this)?;
@@ -183,36 +246,23 @@ fn read_now(ctx: &mut WasiP2Ctx, this: Resource<InputStream>, len: u64) -> Strea
     }
 }
 
-/// Waits for `this` to have bytes (or its end), then reads them.
-fn read_when_ready(
+/// `input-stream.read`: the bytes there are now, up to `len`.
+pub async fn read(
     ctx: &mut WasiP2Ctx,
     this: Resource<InputStream>,
     len: u64,
-    block: bool,
 ) -> StreamResult<Vec<u8>> {
-    let stream = ctx.table.get(this)?;
-    if !stream.closed && stream.position.is_none() && len > 0 {
-        let source = Arc::clone(&stream.source);
-        if !ready(ctx, source.as_ref(), false, block)? {
-            return Ok(Vec::new());
-        }
-    }
-    read_now(ctx, this, len)
-}
-
-/// `input-stream.read`: the bytes there are now, up to `len`.
-pub fn read(ctx: &mut WasiP2Ctx, this: Resource<InputStream>, len: u64) -> StreamResult<Vec<u8>> {
-    read_when_ready(ctx, this, len, false)
+    read_with(ctx, this, len, false).await
 }
 
 /// `input-stream.blocking-read`: waits for at least one byte or the end.
-pub fn blocking_read(
+pub async fn blocking_read(
     ctx: &mut WasiP2Ctx,
     this: Resource<InputStream>,
     len: u64,
 ) -> StreamResult<Vec<u8>> {
     loop {
-        let bytes = read_when_ready(ctx, this, len, true)?;
+        let bytes = read_with(ctx, this, len, true).await?;
         // A stream that polled readable can still have nothing for a
         // reader that lost a race; wait again rather than return nothing.
         if !bytes.is_empty() || len == 0 {
@@ -222,17 +272,19 @@ pub fn blocking_read(
 }
 
 /// `input-stream.skip`: like `read`, but the bytes are dropped.
-pub fn skip(ctx: &mut WasiP2Ctx, this: Resource<InputStream>, len: u64) -> StreamResult<u64> {
-    read(ctx, this, len).map(|bytes| bytes.len() as u64)
+pub async fn skip(ctx: &mut WasiP2Ctx, this: Resource<InputStream>, len: u64) -> StreamResult<u64> {
+    read(ctx, this, len).await.map(|bytes| bytes.len() as u64)
 }
 
 /// `input-stream.blocking-skip`.
-pub fn blocking_skip(
+pub async fn blocking_skip(
     ctx: &mut WasiP2Ctx,
     this: Resource<InputStream>,
     len: u64,
 ) -> StreamResult<u64> {
-    blocking_read(ctx, this, len).map(|bytes| bytes.len() as u64)
+    blocking_read(ctx, this, len)
+        .await
+        .map(|bytes| bytes.len() as u64)
 }
 
 /// `input-stream.subscribe`: ready when there are bytes or the end. The
@@ -260,54 +312,79 @@ pub fn check_write(ctx: &mut WasiP2Ctx, this: Resource<OutputStream>) -> StreamR
     if stream.closed {
         return Err(Failure::Error(StreamError::Closed));
     }
-    let target = Arc::clone(&stream.target);
-    if stream.sink == Sink::Stream && !ready(ctx, target.as_ref(), true, false)? {
+    if stream.sink == Sink::Stream && !ready_now(ctx, stream.target.as_ref(), true)? {
         return Ok(0);
     }
     Ok(WRITE_BUDGET)
 }
 
-/// Writes all of `bytes`, however many host writes that takes.
-fn write_all(ctx: &mut WasiP2Ctx, this: Resource<OutputStream>, bytes: &[u8]) -> StreamResult<()> {
-    let stream = ctx.table.get(this)?;
-    if stream.closed {
-        return Err(Failure::Error(StreamError::Closed));
-    }
-    let (target, mut sink) = (Arc::clone(&stream.target), stream.sink);
-    let mut written = 0;
-    let mut result = Ok(());
-    while written < bytes.len() {
-        let bufs = [IoSlice::new(&bytes[written..])];
-        let n = match sink {
+/// Writes `bytes` from `*written` on until all are written, the host would
+/// block, or it fails; `sink` follows the file offset.
+fn write_some(
+    target: &dyn fs::File,
+    sink: &mut Sink,
+    bytes: &[u8],
+    written: &mut usize,
+) -> io::Result<()> {
+    while *written < bytes.len() {
+        let bufs = [IoSlice::new(&bytes[*written..])];
+        let n = match *sink {
             Sink::Stream => target.write_vectored(&bufs),
             Sink::At(offset) => target.write_vectored_at(&bufs, offset),
             Sink::Append => target.append_vectored(&bufs),
         };
         match n {
-            Ok(0) => {
-                result = Err(io::Error::from(io::ErrorKind::WriteZero));
-                break;
-            }
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
             Ok(n) => {
-                written += n;
-                if let Sink::At(offset) = &mut sink {
+                *written += n;
+                if let Sink::At(offset) = sink {
                     *offset += n as u64;
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                // The host descriptor is non-blocking; the guest asked to
-                // have this written, so wait for room.
-                if let Err(trap) = ready(ctx, target.as_ref(), true, true) {
-                    return Err(trap.into());
-                }
-            }
-            Err(e) => {
-                result = Err(e);
-                break;
-            }
+            Err(e) => return Err(e),
         }
     }
+    Ok(())
+}
+
+/// Writes all of `bytes`, however many host writes that takes. A file is
+/// written as blocking filesystem work, under the context's [`Execution`](crate::execution::Execution).
+async fn write_all(
+    ctx: &mut WasiP2Ctx,
+    this: Resource<OutputStream>,
+    bytes: Vec<u8>,
+) -> StreamResult<()> {
+    let stream = ctx.table.get(this)?;
+    if stream.closed {
+        return Err(Failure::Error(StreamError::Closed));
+    }
+    let (target, mut sink) = (Arc::clone(&stream.target), stream.sink);
+    let result = if sink == Sink::Stream {
+        let mut written = 0;
+        loop {
+            match write_some(target.as_ref(), &mut sink, &bytes, &mut written) {
+                // The host descriptor is non-blocking; the guest asked to
+                // have this written, so wait for room.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    until_ready(ctx, target.as_ref(), true).await?
+                }
+                result => break result,
+            }
+        }
+    } else {
+        let work = move || {
+            let result = write_some(target.as_ref(), &mut sink, &bytes, &mut 0);
+            (sink, result)
+        };
+        match ctx.execution.offload(work).await {
+            Ok((moved, result)) => {
+                sink = moved;
+                result
+            }
+            Err(e) => Err(e),
+        }
+    };
     let stream = ctx.table.get_mut(this)?;
     stream.sink = sink;
     match result {
@@ -321,11 +398,12 @@ fn write_all(ctx: &mut WasiP2Ctx, this: Resource<OutputStream>, bytes: &[u8]) ->
 
 /// `output-stream.write`: at most what `check-write` permitted; more traps,
 /// as the WIT says.
-pub fn write(
+pub async fn write(
     ctx: &mut WasiP2Ctx,
     this: Resource<OutputStream>,
-    contents: &[u8],
+    contents: impl Into<Vec<u8>>,
 ) -> StreamResult<()> {
+    let contents = contents.into();
     if contents.len() as u64 > WRITE_BUDGET {
         return Err(Trap(format!(
             "wrote {} bytes where check-write permits at most {WRITE_BUDGET}",
@@ -333,14 +411,14 @@ pub fn write(
         ))
         .into());
     }
-    write_all(ctx, this, contents)
+    write_all(ctx, this, contents).await
 }
 
 /// `output-stream.blocking-write-and-flush`: up to 4096 bytes; more traps.
-pub fn blocking_write_and_flush(
+pub async fn blocking_write_and_flush(
     ctx: &mut WasiP2Ctx,
     this: Resource<OutputStream>,
-    contents: &[u8],
+    contents: Vec<u8>,
 ) -> StreamResult<()> {
     if contents.len() as u64 > MAX_BLOCKING_WRITE {
         return Err(Trap(format!(
@@ -349,7 +427,7 @@ pub fn blocking_write_and_flush(
         ))
         .into());
     }
-    write_all(ctx, this, contents)
+    write_all(ctx, this, contents).await
 }
 
 /// `output-stream.flush`: every write is done when it returns, so there is
@@ -367,7 +445,7 @@ pub fn blocking_flush(ctx: &mut WasiP2Ctx, this: Resource<OutputStream>) -> Stre
 }
 
 /// `output-stream.write-zeroes`: `len` zero bytes, within `check-write`.
-pub fn write_zeroes(
+pub async fn write_zeroes(
     ctx: &mut WasiP2Ctx,
     this: Resource<OutputStream>,
     len: u64,
@@ -378,11 +456,11 @@ pub fn write_zeroes(
         ))
         .into());
     }
-    write_all(ctx, this, &vec![0; len as usize])
+    write_all(ctx, this, vec![0; len as usize]).await
 }
 
 /// `output-stream.blocking-write-zeroes-and-flush`: up to 4096 zeroes.
-pub fn blocking_write_zeroes_and_flush(
+pub async fn blocking_write_zeroes_and_flush(
     ctx: &mut WasiP2Ctx,
     this: Resource<OutputStream>,
     len: u64,
@@ -393,12 +471,12 @@ pub fn blocking_write_zeroes_and_flush(
         ))
         .into());
     }
-    write_all(ctx, this, &[0; MAX_BLOCKING_WRITE as usize][..len as usize])
+    write_all(ctx, this, vec![0; len as usize]).await
 }
 
 /// Reads from `src` (waiting first with `block`) and writes what came to
 /// `this`.
-fn splice_with(
+async fn splice_with(
     ctx: &mut WasiP2Ctx,
     this: Resource<OutputStream>,
     src: Resource<InputStream>,
@@ -408,32 +486,33 @@ fn splice_with(
     let room = check_write(ctx, this)?;
     let len = len.min(room);
     let bytes = if block {
-        blocking_read(ctx, src, len)?
+        blocking_read(ctx, src, len).await?
     } else {
-        read(ctx, src, len)?
+        read(ctx, src, len).await?
     };
-    write_all(ctx, this, &bytes)?;
-    Ok(bytes.len() as u64)
+    let moved = bytes.len() as u64;
+    write_all(ctx, this, bytes).await?;
+    Ok(moved)
 }
 
 /// `output-stream.splice`: moves what `src` has now, up to `len` bytes.
-pub fn splice(
+pub async fn splice(
     ctx: &mut WasiP2Ctx,
     this: Resource<OutputStream>,
     src: Resource<InputStream>,
     len: u64,
 ) -> StreamResult<u64> {
-    splice_with(ctx, this, src, len, false)
+    splice_with(ctx, this, src, len, false).await
 }
 
 /// `output-stream.blocking-splice`: waits for `src` to have bytes first.
-pub fn blocking_splice(
+pub async fn blocking_splice(
     ctx: &mut WasiP2Ctx,
     this: Resource<OutputStream>,
     src: Resource<InputStream>,
     len: u64,
 ) -> StreamResult<u64> {
-    splice_with(ctx, this, src, len, true)
+    splice_with(ctx, this, src, len, true).await
 }
 
 /// `output-stream.subscribe`: ready when there is room to write. The
@@ -458,7 +537,7 @@ mod tests {
     use crate::p2::cli::stdin::get_stdin;
     use crate::p2::cli::stdout::get_stdout;
     use crate::p2::io::poll::block;
-    use crate::p2::testing::ctx;
+    use crate::p2::testing::{ctx, now};
     use crate::Stdio;
 
     #[test]
@@ -469,23 +548,23 @@ mod tests {
         let (Ok(stdin), Ok(stdout)) = (get_stdin(&mut ctx), get_stdout(&mut ctx)) else {
             panic!("streams");
         };
-        let got = read(&mut ctx, stdin, u64::MAX);
+        let got = now(read(&mut ctx, stdin, u64::MAX));
         assert_eq!(got.map(|b| b.len() as u64), Ok(MAX_READ));
         assert!(matches!(
-            write(&mut ctx, stdout, &vec![0; WRITE_BUDGET as usize + 1]),
+            now(write(&mut ctx, stdout, vec![0; WRITE_BUDGET as usize + 1])),
             Err(Failure::Trap(_))
         ));
         assert!(matches!(
-            write_zeroes(&mut ctx, stdout, u64::MAX),
+            now(write_zeroes(&mut ctx, stdout, u64::MAX)),
             Err(Failure::Trap(_))
         ));
         let Ok(pollable) = subscribe_input(&mut ctx, stdin) else {
             panic!("subscribe");
         };
-        assert_eq!(block(&ctx, pollable), Ok(()));
+        assert_eq!(now(block(&ctx, pollable)), Ok(()));
         assert!(drop_input(&mut ctx, stdin).is_err());
         assert_eq!(crate::p2::io::poll::drop(&mut ctx, pollable), Ok(()));
         assert_eq!(drop_input(&mut ctx, stdin), Ok(()));
-        assert!(read(&mut ctx, stdin, 1).is_err());
+        assert!(now(read(&mut ctx, stdin, 1)).is_err());
     }
 }
