@@ -49,6 +49,15 @@ use crate::input::{byte, bytes, put_bytes, read_seq, word16, Encode, PathSpec};
 use crate::path_ops::{populate, MAX_OPS, MAX_WRITE, VOCAB};
 use crate::{finding, holds_canary_bytes};
 
+/// A core call's outcome: under the default blocking execution every call
+/// is over at its first poll.
+fn now<F: std::future::Future>(call: F) -> F::Output {
+    match capwasi::execution::finish(call) {
+        Some(outcome) => outcome,
+        None => finding(format_args!("a blocking preview2 call was left unfinished")),
+    }
+}
+
 const LAYOUT: Layout = Layout {
     tag: "p2_path_ops",
     canaries: &["outside"],
@@ -624,8 +633,13 @@ fn setup(fixture: &mut Fixture) -> (WasiP2Ctx, Oracle, State) {
             "" => ".",
             text => text,
         };
-        let hash = descriptor::metadata_hash_at(&ctx, dirs[2].0, PathFlags::empty(), text)
-            .unwrap_or_else(|e| panic!("hashing {text}: {e:?}"));
+        let hash = now(descriptor::metadata_hash_at(
+            &ctx,
+            dirs[2].0,
+            PathFlags::empty(),
+            text,
+        ))
+        .unwrap_or_else(|e| panic!("hashing {text}: {e:?}"));
         frozen.insert(hash, id_of(&fixture.base.join(rel)));
     }
     // The guest never holds the oracle's preopen.
@@ -794,7 +808,7 @@ fn step(fixture: &Fixture, ctx: &mut WasiP2Ctx, oracle: &Oracle, state: &mut Sta
             let pf = PathFlags::from_bits(pf & PathFlags::all().bits()).unwrap();
             let of = OpenFlags::from_bits(open_flags & OpenFlags::all().bits()).unwrap();
             let df = DescriptorFlags::from_bits(flags & DescriptorFlags::all().bits()).unwrap();
-            let opened = descriptor::open_at(ctx, parent, pf, &path, of, df);
+            let opened = now(descriptor::open_at(ctx, parent, pf, &path, of, df));
             if let Some(new) = fs_result(opened, &what) {
                 if state.descs.iter().any(|h| h.handle == new) {
                     finding(format_args!("{} returned a live handle {new:?}", what()));
@@ -804,7 +818,7 @@ fn step(fixture: &Fixture, ctx: &mut WasiP2Ctx, oracle: &Oracle, state: &mut Sta
                     origin,
                     children: 0,
                 });
-                if let Ok(hash) = descriptor::metadata_hash(ctx, new) {
+                if let Ok(hash) = now(descriptor::metadata_hash(ctx, new)) {
                     check_identity(fixture, oracle, origin, hash, &what);
                 }
             }
@@ -813,14 +827,23 @@ fn step(fixture: &Fixture, ctx: &mut WasiP2Ctx, oracle: &Oracle, state: &mut Sta
             let Some(at) = state.desc(*dir) else { return };
             let path = state.path(path);
             fs_result(
-                descriptor::create_directory_at(ctx, state.descs[at].handle, &path),
+                now(descriptor::create_directory_at(
+                    ctx,
+                    state.descs[at].handle,
+                    &path,
+                )),
                 &what,
             );
         }
         Op::Symlink { target, dir, path } => {
             let Some(at) = state.desc(*dir) else { return };
             let (target, path) = (state.path(target), state.path(path));
-            let made = descriptor::symlink_at(ctx, state.descs[at].handle, &target, &path);
+            let made = now(descriptor::symlink_at(
+                ctx,
+                state.descs[at].handle,
+                &target,
+                &path,
+            ));
             if fs_result(made, &what).is_some() {
                 state.links.push(target);
             }
@@ -837,14 +860,14 @@ fn step(fixture: &Fixture, ctx: &mut WasiP2Ctx, oracle: &Oracle, state: &mut Sta
             };
             let (old, new) = (state.path(old), state.path(new));
             fs_result(
-                descriptor::link_at(
+                now(descriptor::link_at(
                     ctx,
                     state.descs[from].handle,
                     path_flags(*follow),
                     &old,
                     state.descs[to].handle,
                     &new,
-                ),
+                )),
                 &what,
             );
         }
@@ -854,13 +877,13 @@ fn step(fixture: &Fixture, ctx: &mut WasiP2Ctx, oracle: &Oracle, state: &mut Sta
             };
             let (old, new) = (state.path(old), state.path(new));
             fs_result(
-                descriptor::rename_at(
+                now(descriptor::rename_at(
                     ctx,
                     state.descs[from].handle,
                     &old,
                     state.descs[to].handle,
                     &new,
-                ),
+                )),
                 &what,
             );
         }
@@ -868,7 +891,11 @@ fn step(fixture: &Fixture, ctx: &mut WasiP2Ctx, oracle: &Oracle, state: &mut Sta
             let Some(at) = state.desc(*dir) else { return };
             let path = state.path(path);
             fs_result(
-                descriptor::unlink_file_at(ctx, state.descs[at].handle, &path),
+                now(descriptor::unlink_file_at(
+                    ctx,
+                    state.descs[at].handle,
+                    &path,
+                )),
                 &what,
             );
         }
@@ -876,14 +903,18 @@ fn step(fixture: &Fixture, ctx: &mut WasiP2Ctx, oracle: &Oracle, state: &mut Sta
             let Some(at) = state.desc(*dir) else { return };
             let path = state.path(path);
             fs_result(
-                descriptor::remove_directory_at(ctx, state.descs[at].handle, &path),
+                now(descriptor::remove_directory_at(
+                    ctx,
+                    state.descs[at].handle,
+                    &path,
+                )),
                 &what,
             );
         }
         Op::Readlink { dir, path } => {
             let Some(at) = state.desc(*dir) else { return };
             let path = state.path(path);
-            let read = descriptor::readlink_at(ctx, state.descs[at].handle, &path);
+            let read = now(descriptor::readlink_at(ctx, state.descs[at].handle, &path));
             if let Some(text) = fs_result(read, &what) {
                 if holds_canary_bytes(text.as_bytes()) || !state.links.contains(&text) {
                     finding(format_args!(
@@ -901,9 +932,9 @@ fn step(fixture: &Fixture, ctx: &mut WasiP2Ctx, oracle: &Oracle, state: &mut Sta
             let (handle, origin) = (state.descs[at].handle, state.descs[at].origin);
             let path = state.path(path);
             let pf = path_flags(*follow);
-            if fs_result(descriptor::stat_at(ctx, handle, pf, &path), &what).is_some() {
+            if fs_result(now(descriptor::stat_at(ctx, handle, pf, &path)), &what).is_some() {
                 // The same lookup again, for the node's identity.
-                if let Ok(hash) = descriptor::metadata_hash_at(ctx, handle, pf, &path) {
+                if let Ok(hash) = now(descriptor::metadata_hash_at(ctx, handle, pf, &path)) {
                     check_identity(fixture, oracle, origin, hash, &what);
                 }
             }
@@ -918,20 +949,25 @@ fn step(fixture: &Fixture, ctx: &mut WasiP2Ctx, oracle: &Oracle, state: &mut Sta
             let Some(at) = state.desc(*dir) else { return };
             let path = state.path(path);
             fs_result(
-                descriptor::set_times_at(
+                now(descriptor::set_times_at(
                     ctx,
                     state.descs[at].handle,
                     path_flags(*follow),
                     &path,
                     timestamp(*atime),
                     timestamp(*mtime),
-                ),
+                )),
                 &what,
             );
         }
         Op::Read { fd, len, offset } => {
             let Some(at) = state.desc(*fd) else { return };
-            let read = descriptor::read(ctx, state.descs[at].handle, *len as u64, *offset as u64);
+            let read = now(descriptor::read(
+                ctx,
+                state.descs[at].handle,
+                *len as u64,
+                *offset as u64,
+            ));
             if let Some((bytes, _)) = fs_result(read, &what) {
                 check_read(&bytes, *len, &what);
             }
@@ -939,7 +975,12 @@ fn step(fixture: &Fixture, ctx: &mut WasiP2Ctx, oracle: &Oracle, state: &mut Sta
         Op::Write { fd, data, offset } => {
             let Some(at) = state.desc(*fd) else { return };
             let data = seven_bit(data);
-            let written = descriptor::write(ctx, state.descs[at].handle, &data, *offset as u64);
+            let written = now(descriptor::write(
+                ctx,
+                state.descs[at].handle,
+                data.as_slice(),
+                *offset as u64,
+            ));
             if let Some(n) = fs_result(written, &what) {
                 if n > data.len() as u64 {
                     finding(format_args!(
@@ -953,7 +994,11 @@ fn step(fixture: &Fixture, ctx: &mut WasiP2Ctx, oracle: &Oracle, state: &mut Sta
         Op::SetSize { fd, size } => {
             let Some(at) = state.desc(*fd) else { return };
             fs_result(
-                descriptor::set_size(ctx, state.descs[at].handle, *size as u64),
+                now(descriptor::set_size(
+                    ctx,
+                    state.descs[at].handle,
+                    *size as u64,
+                )),
                 &what,
             );
         }
@@ -1006,7 +1051,7 @@ fn step(fixture: &Fixture, ctx: &mut WasiP2Ctx, oracle: &Oracle, state: &mut Sta
             }) else {
                 return;
             };
-            let read = streams::blocking_read(ctx, stream, *len as u64);
+            let read = now(streams::blocking_read(ctx, stream, *len as u64));
             if let Some(bytes) = stream_result(ctx, read, &what) {
                 check_read(&bytes, *len, &what);
             }
@@ -1022,13 +1067,13 @@ fn step(fixture: &Fixture, ctx: &mut WasiP2Ctx, oracle: &Oracle, state: &mut Sta
             if let Some(permit) = stream_result(ctx, permit, &what) {
                 let data = seven_bit(data);
                 let n = data.len().min(permit.try_into().unwrap_or(usize::MAX));
-                let written = streams::write(ctx, stream, &data[..n]);
+                let written = now(streams::write(ctx, stream, &data[..n]));
                 stream_result(ctx, written, &what);
             }
         }
         Op::ReadDirectory { fd } => {
             let Some(at) = state.desc(*fd) else { return };
-            let made = descriptor::read_directory(ctx, state.descs[at].handle);
+            let made = now(descriptor::read_directory(ctx, state.descs[at].handle));
             if let Some(listing) = fs_result(made, &what) {
                 state.adopt(Child::Listing(listing), at);
             }
@@ -1041,7 +1086,7 @@ fn step(fixture: &Fixture, ctx: &mut WasiP2Ctx, oracle: &Oracle, state: &mut Sta
                 return;
             };
             for _ in 0..(*count % 16).max(1) {
-                let entry = directory_entry_stream::read_directory_entry(ctx, listing);
+                let entry = now(directory_entry_stream::read_directory_entry(ctx, listing));
                 match fs_result(entry, &what) {
                     Some(Some(entry)) => {
                         if entry.name.is_empty() || entry.name == "." || entry.name == ".." {
@@ -1106,7 +1151,13 @@ mod tests {
             let (ctx, oracle, state) = setup(fixture);
             let (sandbox, ro) = (state.descs[0].handle, state.descs[1].handle);
             let hash = |dir, path: &str| {
-                descriptor::metadata_hash_at(&ctx, dir, PathFlags::empty(), path).unwrap()
+                now(descriptor::metadata_hash_at(
+                    &ctx,
+                    dir,
+                    PathFlags::empty(),
+                    path,
+                ))
+                .unwrap()
             };
             // Every frozen node lies outside the read-write grant.
             assert!(oracle.frozen.len() >= 12);
