@@ -14,7 +14,7 @@
 
 use std::future::Future;
 use std::io;
-use std::os::fd::{BorrowedFd, OwnedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
@@ -124,57 +124,100 @@ fn look_at_deadlines(
     (any, timeout)
 }
 
-/// One host `poll(2)` over the interests with a host descriptor, waiting
-/// at most `timeout` nanoseconds (forever for `None`); fills in their
-/// answers and returns whether any is met.
-fn poll_host(
-    pollfds: &mut [PollFd<'_>],
-    interests: &[Interest<'_>],
-    found: &mut [Readiness],
-    timeout: Option<u64>,
-) -> io::Result<bool> {
-    let timespec = timeout.map(|ns| Timespec {
-        tv_sec: (ns / 1_000_000_000) as i64,
-        tv_nsec: (ns % 1_000_000_000) as _,
-    });
-    match rustix::event::poll(pollfds, timespec.as_ref()) {
-        Ok(_) | Err(rustix::io::Errno::INTR) => {}
-        Err(errno) => return Err(errno.into()),
-    }
-    let mut any = false;
-    let mut next = pollfds.iter();
-    for (interest, answer) in interests.iter().zip(found.iter_mut()) {
-        if !matches!(interest, Interest::Read(_) | Interest::Write(_)) {
-            continue;
-        }
-        let Some(pollfd) = next.next() else { break };
-        let revents = pollfd.revents();
-        *answer = if revents.contains(PollFlags::NVAL) {
-            Readiness::Invalid
-        } else if revents.contains(PollFlags::ERR) {
-            Readiness::Failed
-        } else if revents.contains(PollFlags::HUP) {
-            Readiness::Hangup
-        } else if revents.is_empty() {
-            Readiness::Pending
-        } else {
-            Readiness::Ready
-        };
-        any |= answer.is_met();
-    }
-    Ok(any)
+/// The host descriptors among a wait's interests, each once, with all
+/// that is wanted of it: a guest's list may name one descriptor a hundred
+/// thousand times, and `poll(2)` refuses more entries than the process may
+/// hold descriptors.
+struct HostFds<'a> {
+    /// Each descriptor, and what is wanted of it.
+    wanted: SmallVec<[(BorrowedFd<'a>, PollFlags); INLINE]>,
+    fds: SmallVec<[PollFd<'a>; INLINE]>,
+    /// For each interest, its entry in `fds`; `NONE` for one without a
+    /// host descriptor.
+    slots: SmallVec<[u32; INLINE]>,
 }
 
-/// The `poll(2)` entries for the interests with a host descriptor.
-fn pollfds<'a>(interests: &[Interest<'a>]) -> SmallVec<[PollFd<'a>; INLINE]> {
-    interests
-        .iter()
-        .filter_map(|interest| match interest {
-            Interest::Read(fd) => Some(PollFd::from_borrowed_fd(*fd, PollFlags::IN)),
-            Interest::Write(fd) => Some(PollFd::from_borrowed_fd(*fd, PollFlags::OUT)),
-            Interest::Deadline(_) | Interest::Ready => None,
-        })
-        .collect()
+const NONE: u32 = u32::MAX;
+
+impl<'a> HostFds<'a> {
+    fn new(interests: &[Interest<'a>]) -> Self {
+        let mut order: SmallVec<[(i32, u32); INLINE]> = SmallVec::new();
+        for (at, interest) in interests.iter().enumerate() {
+            if let Interest::Read(fd) | Interest::Write(fd) = interest {
+                order.push((fd.as_raw_fd(), at as u32));
+            }
+        }
+        order.sort_unstable();
+        let mut wanted: SmallVec<[(BorrowedFd<'a>, PollFlags); INLINE]> = SmallVec::new();
+        let mut slots: SmallVec<[u32; INLINE]> = SmallVec::from_elem(NONE, interests.len());
+        let mut last = None;
+        for (raw, at) in order {
+            let (fd, events) = match interests[at as usize] {
+                Interest::Read(fd) => (fd, PollFlags::IN),
+                Interest::Write(fd) => (fd, PollFlags::OUT),
+                Interest::Deadline(_) | Interest::Ready => continue,
+            };
+            if last != Some(raw) {
+                wanted.push((fd, PollFlags::empty()));
+                last = Some(raw);
+            }
+            let slot = wanted.len() - 1;
+            wanted[slot].1 |= events;
+            slots[at as usize] = slot as u32;
+        }
+        let fds = wanted
+            .iter()
+            .map(|(fd, events)| PollFd::from_borrowed_fd(*fd, *events))
+            .collect();
+        HostFds { wanted, fds, slots }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.fds.is_empty()
+    }
+
+    /// One host `poll(2)`, waiting at most `timeout` nanoseconds (forever
+    /// for `None`); fills in the answers of the interests with a host
+    /// descriptor and returns whether any is met.
+    fn poll(
+        &mut self,
+        interests: &[Interest<'_>],
+        found: &mut [Readiness],
+        timeout: Option<u64>,
+    ) -> io::Result<bool> {
+        let timespec = timeout.map(|ns| Timespec {
+            tv_sec: (ns / 1_000_000_000) as i64,
+            tv_nsec: (ns % 1_000_000_000) as _,
+        });
+        match rustix::event::poll(&mut self.fds, timespec.as_ref()) {
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(errno) => return Err(errno.into()),
+        }
+        let mut any = false;
+        for ((interest, answer), slot) in interests.iter().zip(found.iter_mut()).zip(&self.slots) {
+            if *slot == NONE {
+                continue;
+            }
+            let wanted = match interest {
+                Interest::Write(_) => PollFlags::OUT,
+                _ => PollFlags::IN,
+            };
+            let revents = self.fds[*slot as usize].revents();
+            *answer = if revents.contains(PollFlags::NVAL) {
+                Readiness::Invalid
+            } else if revents.contains(PollFlags::ERR) {
+                Readiness::Failed
+            } else if revents.contains(PollFlags::HUP) {
+                Readiness::Hangup
+            } else if revents.intersects(wanted) {
+                Readiness::Ready
+            } else {
+                Readiness::Pending
+            };
+            any |= answer.is_met();
+        }
+        Ok(any)
+    }
 }
 
 /// Deadlines met while the host waited are reported too.
@@ -208,11 +251,11 @@ pub fn wait(
         return Err(io::ErrorKind::InvalidInput.into());
     }
     let began = Began::now(clock);
-    let mut pollfds = pollfds(interests);
+    let mut host = HostFds::new(interests);
     loop {
         let (mut any, timeout) = look_at_deadlines(clock, began, interests, found);
         let timeout = if any || !block { Some(0) } else { timeout };
-        if pollfds.is_empty() {
+        if host.is_empty() {
             match timeout {
                 Some(0) => return Ok(()),
                 Some(ns) => std::thread::sleep(Duration::from_nanos(ns)),
@@ -222,12 +265,50 @@ pub fn wait(
             }
             continue;
         }
-        any |= poll_host(&mut pollfds, interests, found, timeout)?;
+        any |= host.poll(interests, found, timeout)?;
         if any || !block {
             mark_deadlines_met(clock, began, interests, found);
             return Ok(());
         }
     }
+}
+
+const READ: tokio::io::Interest = tokio::io::Interest::READABLE;
+const WRITE: tokio::io::Interest = tokio::io::Interest::WRITABLE;
+
+/// Registers each of `host`'s descriptors with tokio's reactor, for all
+/// that is wanted of it. Each is registered on a duplicate, so that the
+/// registration belongs to this wait alone and never disturbs the guest's
+/// descriptor or another wait on it.
+fn register(
+    host: &HostFds<'_>,
+) -> io::Result<SmallVec<[(AsyncFd<OwnedFd>, tokio::io::Interest); INLINE]>> {
+    let mut watched = SmallVec::new();
+    for (fd, events) in &host.wanted {
+        let interest = match (
+            events.contains(PollFlags::IN),
+            events.contains(PollFlags::OUT),
+        ) {
+            (true, true) => READ | WRITE,
+            (false, true) => WRITE,
+            _ => READ,
+        };
+        // SAFETY: the AsyncFd owns the duplicate, which stays open and
+        // unchanged for as long as the AsyncFd lives.
+        let duplicate = fd.try_clone_to_owned()?;
+        match unsafe { AsyncFd::register_with_interest(duplicate, interest) } {
+            Ok(registered) => watched.push((registered, interest)),
+            Err(e) => {
+                let (_, cause) = e.into_parts();
+                // epoll refuses only what is always ready (a regular file),
+                // which the host poll reports as such.
+                if cause.raw_os_error() != Some(rustix::io::Errno::PERM.raw_os_error()) {
+                    return Err(cause);
+                }
+            }
+        }
+    }
+    Ok(watched)
 }
 
 /// [`wait`] with `block`, for a guest run on a tokio runtime: instead of
@@ -247,40 +328,12 @@ pub async fn wait_async(
         return wait(clock, interests, found, true);
     }
     let began = Began::now(clock);
-    let mut pollfds = pollfds(interests);
-    // Registered on duplicates: the reactor's registration then belongs to
-    // this wait alone, and never disturbs the guest's descriptor or another
-    // wait on it.
-    let mut watched: SmallVec<[(AsyncFd<OwnedFd>, bool); INLINE]> = SmallVec::new();
-    for interest in interests {
-        let (fd, write) = match interest {
-            Interest::Read(fd) => (fd, false),
-            Interest::Write(fd) => (fd, true),
-            Interest::Deadline(_) | Interest::Ready => continue,
-        };
-        let wanted = if write {
-            tokio::io::Interest::WRITABLE
-        } else {
-            tokio::io::Interest::READABLE
-        };
-        // SAFETY: the AsyncFd owns the duplicate, which stays open and
-        // unchanged for as long as the AsyncFd lives.
-        match unsafe { AsyncFd::register_with_interest(fd.try_clone_to_owned()?, wanted) } {
-            Ok(registered) => watched.push((registered, write)),
-            Err(e) => {
-                let (_, cause) = e.into_parts();
-                // epoll refuses only what is always ready (a regular file),
-                // which the host poll below reports as such.
-                if cause.raw_os_error() != Some(rustix::io::Errno::PERM.raw_os_error()) {
-                    return Err(cause);
-                }
-            }
-        }
-    }
+    let mut host = HostFds::new(interests);
+    let watched = register(&host)?;
     loop {
         let (mut any, timeout) = look_at_deadlines(clock, began, interests, found);
-        if !pollfds.is_empty() {
-            any |= poll_host(&mut pollfds, interests, found, Some(0))?;
+        if !host.is_empty() {
+            any |= host.poll(interests, found, Some(0))?;
         }
         if any {
             mark_deadlines_met(clock, began, interests, found);
@@ -294,21 +347,26 @@ pub async fn wait_async(
         let mut sleep = timeout.map(|ns| Box::pin(tokio::time::sleep(Duration::from_nanos(ns))));
         std::future::poll_fn(|cx| {
             let mut woken = false;
-            for (registered, write) in &watched {
-                let ready = if *write {
-                    registered.poll_write_ready(cx)
-                } else {
-                    registered.poll_read_ready(cx)
-                };
-                match ready {
-                    // The host poll above decides what is ready; the
-                    // reactor's word is only a reason to look again.
-                    Poll::Ready(Ok(mut guard)) => {
-                        guard.clear_ready();
-                        woken = true;
+            for (registered, wanted) in &watched {
+                for write in [false, true] {
+                    if (write && !wanted.is_writable()) || (!write && !wanted.is_readable()) {
+                        continue;
                     }
-                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                    Poll::Pending => {}
+                    let ready = if write {
+                        registered.poll_write_ready(cx)
+                    } else {
+                        registered.poll_read_ready(cx)
+                    };
+                    match ready {
+                        // The host poll above decides what is ready; the
+                        // reactor's word is only a reason to look again.
+                        Poll::Ready(Ok(mut guard)) => {
+                            guard.clear_ready();
+                            woken = true;
+                        }
+                        Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                        Poll::Pending => {}
+                    }
                 }
             }
             if let Some(sleep) = sleep.as_mut() {
@@ -397,5 +455,38 @@ mod tests {
         assert_eq!(rustix::io::read(&read, &mut byte), Ok(1));
         assert!(wait(&clock, &readable, &mut found, true).is_ok());
         assert_eq!(found, [Readiness::Hangup]);
+    }
+
+    #[test]
+    fn one_descriptor_named_a_hundred_thousand_times_is_waited_on_once() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (read, write) = rustix::pipe::pipe().expect("pipe");
+        let clock = HostMonotonicClock;
+        let mut interests = vec![Interest::Read(read.as_fd()); 100_000];
+        interests.push(Interest::Write(read.as_fd()));
+        interests.push(Interest::Deadline(clock.now() + 10_000_000));
+        let mut found = vec![Readiness::Pending; interests.len()];
+        let waited = runtime.block_on(wait_async(&clock, &interests, &mut found));
+        assert!(waited.is_ok(), "{waited:?}");
+        assert_eq!(found[100_001], Readiness::Ready);
+        assert!(found[..100_000].iter().all(|r| *r == Readiness::Pending));
+        // An entry (and a reactor registration) per interest would be
+        // 100,000 of them, more than a usual descriptor limit allows, which
+        // poll(2) refuses; one per descriptor is one.
+        assert_eq!(rustix::io::write(&write, b"x"), Ok(1));
+        let mut found = vec![Readiness::Pending; interests.len()];
+        let waited = runtime.block_on(wait_async(
+            &clock,
+            &interests[..100_000],
+            &mut found[..100_000],
+        ));
+        assert!(waited.is_ok());
+        assert!(found[..100_000].iter().all(|r| *r == Readiness::Ready));
+        let mut found = vec![Readiness::Pending; 100_000];
+        assert!(wait(&clock, &interests[..100_000], &mut found, true).is_ok());
+        assert!(found.iter().all(|r| *r == Readiness::Ready));
     }
 }

@@ -36,13 +36,19 @@ const WASMTIME_WASI: &str = "wasmtime-wasi";
 /// preview1 adapter), on capwasi's preview2 and on wasmtime-wasi's.
 const CAPWASI_P2: &str = "capwasi-p2";
 const WASMTIME_WASI_P2: &str = "wasmtime-wasi-p2";
-const RUNTIMES: [&str; 6] = [
+/// The component on capwasi's async linker, on a tokio runtime: filesystem
+/// work on tokio's blocking pool, or inline on the executor thread.
+const CAPWASI_P2_TOKIO: &str = "capwasi-p2-tokio";
+const CAPWASI_P2_TOKIO_INLINE: &str = "capwasi-p2-tokio-inline";
+const RUNTIMES: [&str; 8] = [
     NATIVE,
     CAPWASI_WASMTIME,
     CAPWASI_WASMI,
     WASMTIME_WASI,
     CAPWASI_P2,
     WASMTIME_WASI_P2,
+    CAPWASI_P2_TOKIO,
+    CAPWASI_P2_TOKIO_INLINE,
 ];
 
 const GUEST_WASM: &[u8] = include_bytes!("../guest/bench.wasm");
@@ -274,6 +280,16 @@ fn runner(
         CAPWASI_WASMI => Box::new(Capwasi::on_wasmi(dir)?),
         CAPWASI_WASMTIME => Box::new(Capwasi::on_wasmtime(wasmtime_setup(wasmtime)?, dir)),
         CAPWASI_P2 => Box::new(Capwasi::on_components(wasmtime_setup(wasmtime)?, dir)?),
+        CAPWASI_P2_TOKIO => Box::new(Capwasi::on_tokio(
+            wasmtime_setup(wasmtime)?,
+            dir,
+            capwasi::execution::Execution::Tokio,
+        )?),
+        CAPWASI_P2_TOKIO_INLINE => Box::new(Capwasi::on_tokio(
+            wasmtime_setup(wasmtime)?,
+            dir,
+            capwasi::execution::Execution::TokioInline,
+        )?),
         WASMTIME_WASI_P2 => Box::new(WasmtimeWasiP2::new(wasmtime_setup(wasmtime)?, dir)?),
         _ => Box::new(WasmtimeWasi::new(wasmtime_setup(wasmtime)?, dir)?),
     })
@@ -374,6 +390,27 @@ impl Capwasi {
         let component = guest_component(setup)?;
         Ok(Capwasi {
             run_module: Box::new(move |ctx| engine.run_command(&component, ctx)),
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// On the async linker, as a tokio server would run it: one guest at a
+    /// time on a single-threaded runtime.
+    fn on_tokio(
+        setup: &WasmtimeSetup,
+        dir: &Path,
+        execution: capwasi::execution::Execution,
+    ) -> Result<Self, String> {
+        let engine = capwasi_wasmtime::WasmtimeEngine::with_engine(setup.engine.clone());
+        let component = guest_component(setup)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("no tokio runtime: {e}"))?;
+        Ok(Capwasi {
+            run_module: Box::new(move |ctx| {
+                runtime.block_on(engine.run_command_async(&component, ctx, execution))
+            }),
             dir: dir.to_path_buf(),
         })
     }
@@ -722,6 +759,8 @@ fn columns(plan: &Plan) -> Vec<Column> {
         (WASMTIME_WASI, CAPWASI_WASMTIME),
         (WASMTIME_WASI_P2, CAPWASI_P2),
         (CAPWASI_P2, CAPWASI_WASMTIME),
+        (CAPWASI_P2_TOKIO, CAPWASI_P2),
+        (CAPWASI_P2_TOKIO_INLINE, CAPWASI_P2),
     ] {
         if plan.has(slower) && plan.has(faster) {
             let header = format!("{slower} / {faster}");

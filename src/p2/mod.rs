@@ -143,7 +143,7 @@ pub(crate) mod testing {
 
     /// A call's outcome under the default blocking execution, which never
     /// leaves a call unfinished.
-    pub(crate) fn now<F: std::future::Future>(call: F) -> F::Output {
+    pub(crate) fn blocking<F: std::future::Future>(call: F) -> F::Output {
         match crate::execution::finish(call) {
             Some(outcome) => outcome,
             None => panic!("a blocking call finished at its first poll"),

@@ -19,7 +19,7 @@ mod tests {
     use crate::p2::io::streams::{
         blocking_read, blocking_write_and_flush, check_write, read, write, StreamError,
     };
-    use crate::p2::testing::ctx;
+    use crate::p2::testing::{blocking, ctx};
     use crate::p2::Failure;
     use crate::{OutputPipe, Stdio};
 
@@ -33,22 +33,28 @@ mod tests {
         let (Ok(stdin), Ok(stdout)) = (get_stdin(&mut ctx), get_stdout(&mut ctx)) else {
             panic!("streams");
         };
-        assert_eq!(read(&mut ctx, stdin, 0), Ok(Vec::new()));
-        assert_eq!(read(&mut ctx, stdin, 2), Ok(b"he".to_vec()));
-        assert_eq!(blocking_read(&mut ctx, stdin, 100), Ok(b"llo".to_vec()));
+        assert_eq!(blocking(read(&mut ctx, stdin, 0)), Ok(Vec::new()));
+        assert_eq!(blocking(read(&mut ctx, stdin, 2)), Ok(b"he".to_vec()));
         assert_eq!(
-            blocking_read(&mut ctx, stdin, 100),
+            blocking(blocking_read(&mut ctx, stdin, 100)),
+            Ok(b"llo".to_vec())
+        );
+        assert_eq!(
+            blocking(blocking_read(&mut ctx, stdin, 100)),
             Err(Failure::Error(StreamError::Closed))
         );
         assert_eq!(
-            read(&mut ctx, stdin, 1),
+            blocking(read(&mut ctx, stdin, 1)),
             Err(Failure::Error(StreamError::Closed))
         );
         assert_eq!(check_write(&mut ctx, stdout).map(|n| n > 0), Ok(true));
-        assert_eq!(write(&mut ctx, stdout, b"out "), Ok(()));
-        assert_eq!(blocking_write_and_flush(&mut ctx, stdout, b"put"), Ok(()));
+        assert_eq!(blocking(write(&mut ctx, stdout, b"out ")), Ok(()));
+        assert_eq!(
+            blocking(blocking_write_and_flush(&mut ctx, stdout, b"put")),
+            Ok(())
+        );
         assert!(matches!(
-            blocking_write_and_flush(&mut ctx, stdout, &[0; 4097]),
+            blocking(blocking_write_and_flush(&mut ctx, stdout, &[0; 4097])),
             Err(Failure::Trap(_))
         ));
         assert_eq!(out.contents(), b"out put");

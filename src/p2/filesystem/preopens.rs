@@ -62,7 +62,7 @@ mod tests {
             Ok(DescriptorFlags::READ)
         );
         assert_eq!(
-            descriptor::is_same_object(&ctx, dirs[0].0, dirs[1].0),
+            testing::blocking(descriptor::is_same_object(&ctx, dirs[0].0, dirs[1].0)),
             Ok(false)
         );
         assert!(testing::ctx(|_| {}).grants().preopens.is_empty());

@@ -1012,7 +1012,7 @@ mod tests {
     use super::*;
     use crate::p2::filesystem::preopens::get_directories;
     use crate::p2::io::streams::{self, StreamError};
-    use crate::p2::testing::{self, now};
+    use crate::p2::testing::{self, blocking};
 
     const NOFOLLOW: PathFlags = PathFlags::empty();
     const FOLLOW: PathFlags = PathFlags::SYMLINK_FOLLOW;
@@ -1065,7 +1065,7 @@ mod tests {
     }
 
     fn create(ctx: &mut WasiP2Ctx, dir: Resource<Descriptor>, path: &str) -> Resource<Descriptor> {
-        ok(now(d::open_at(
+        ok(blocking(d::open_at(
             ctx,
             dir,
             NOFOLLOW,
@@ -1076,12 +1076,15 @@ mod tests {
     }
 
     fn listing_of(ctx: &mut WasiP2Ctx, dir: Resource<Descriptor>) -> Vec<(String, DescriptorType)> {
-        let stream = ok(now(d::read_directory(ctx, dir)));
+        let stream = ok(blocking(d::read_directory(ctx, dir)));
         let mut entries = Vec::new();
-        while let Some(entry) = ok(now(listing::read_directory_entry(ctx, stream))) {
+        while let Some(entry) = ok(blocking(listing::read_directory_entry(ctx, stream))) {
             entries.push((entry.name, entry.type_));
         }
-        assert_eq!(ok(now(listing::read_directory_entry(ctx, stream))), None);
+        assert_eq!(
+            ok(blocking(listing::read_directory_entry(ctx, stream))),
+            None
+        );
         ok(listing::drop(ctx, stream));
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         entries
@@ -1092,25 +1095,31 @@ mod tests {
         let tmp = tempdir();
         let (mut ctx, root) = sandbox(tmp.path(), DirPerms::ReadWrite);
         let f = create(&mut ctx, root, "a.txt");
-        assert_eq!(ok(now(d::write(&ctx, f, b"hello", 0))), 5);
-        assert_eq!(ok(now(d::write(&ctx, f, b"world", 10))), 5);
+        assert_eq!(ok(blocking(d::write(&ctx, f, b"hello", 0))), 5);
+        assert_eq!(ok(blocking(d::write(&ctx, f, b"world", 10))), 5);
         assert_eq!(
-            ok(now(d::read(&ctx, f, 100, 0))),
+            ok(blocking(d::read(&ctx, f, 100, 0))),
             (b"hello\0\0\0\0\0world".to_vec(), true)
         );
-        assert_eq!(ok(now(d::read(&ctx, f, 3, 1))), (b"ell".to_vec(), false));
-        assert_eq!(ok(now(d::read(&ctx, f, 10, 100))), (Vec::new(), true));
+        assert_eq!(
+            ok(blocking(d::read(&ctx, f, 3, 1))),
+            (b"ell".to_vec(), false)
+        );
+        assert_eq!(ok(blocking(d::read(&ctx, f, 10, 100))), (Vec::new(), true));
         // A huge length is a short read, not a huge allocation.
-        assert_eq!(ok(now(d::read(&ctx, f, u64::MAX, 10))).0, b"world");
+        assert_eq!(ok(blocking(d::read(&ctx, f, u64::MAX, 10))).0, b"world");
 
-        let st = ok(now(d::stat(&ctx, f)));
+        let st = ok(blocking(d::stat(&ctx, f)));
         assert_eq!(st.type_, DescriptorType::RegularFile);
         assert_eq!((st.size, st.link_count), (15, 1));
-        assert_eq!(ok(now(d::get_type(&ctx, f))), DescriptorType::RegularFile);
+        assert_eq!(
+            ok(blocking(d::get_type(&ctx, f))),
+            DescriptorType::RegularFile
+        );
         assert_eq!(ok(d::get_flags(&ctx, f)), R | W);
 
-        ok(now(d::set_size(&ctx, f, 4)));
-        assert_eq!(ok(now(d::stat(&ctx, f))).size, 4);
+        ok(blocking(d::set_size(&ctx, f, 4)));
+        assert_eq!(ok(blocking(d::stat(&ctx, f))).size, 4);
         assert_eq!(ok(std::fs::read(tmp.path().join("a.txt"))), b"hell");
 
         let atime = Datetime {
@@ -1121,13 +1130,13 @@ mod tests {
             seconds: 1_500_000_000,
             nanoseconds: 0,
         };
-        ok(now(d::set_times(
+        ok(blocking(d::set_times(
             &ctx,
             f,
             NewTimestamp::Timestamp(atime),
             NewTimestamp::NoChange,
         )));
-        ok(now(d::set_times_at(
+        ok(blocking(d::set_times_at(
             &ctx,
             root,
             NOFOLLOW,
@@ -1135,7 +1144,7 @@ mod tests {
             NewTimestamp::NoChange,
             NewTimestamp::Timestamp(mtime),
         )));
-        let st = ok(now(d::stat_at(&ctx, root, NOFOLLOW, "a.txt")));
+        let st = ok(blocking(d::stat_at(&ctx, root, NOFOLLOW, "a.txt")));
         assert_eq!(st.data_access_timestamp, Some(atime));
         assert_eq!(st.data_modification_timestamp, Some(mtime));
         let bad = Datetime {
@@ -1143,7 +1152,7 @@ mod tests {
             nanoseconds: 1_000_000_000,
         };
         assert_eq!(
-            code(now(d::set_times(
+            code(blocking(d::set_times(
                 &ctx,
                 f,
                 NewTimestamp::Timestamp(bad),
@@ -1151,13 +1160,13 @@ mod tests {
             ))),
             ErrorCode::Invalid
         );
-        ok(now(d::sync_data(&ctx, f)));
-        ok(now(d::sync(&ctx, f)));
-        ok(now(d::advise(&ctx, f, 0, 4, Advice::Sequential)));
+        ok(blocking(d::sync_data(&ctx, f)));
+        ok(blocking(d::sync(&ctx, f)));
+        ok(blocking(d::advise(&ctx, f, 0, 4, Advice::Sequential)));
 
         // Opening again: exclusive creation, truncation, what is missing.
         assert_eq!(
-            code(now(d::open_at(
+            code(blocking(d::open_at(
                 &mut ctx,
                 root,
                 NOFOLLOW,
@@ -1168,13 +1177,13 @@ mod tests {
             ErrorCode::Exist
         );
         assert_eq!(
-            code(now(d::open_at(
+            code(blocking(d::open_at(
                 &mut ctx, root, NOFOLLOW, "missing", NONE, R
             ))),
             ErrorCode::NoEntry
         );
         assert_eq!(
-            code(now(d::open_at(
+            code(blocking(d::open_at(
                 &mut ctx,
                 root,
                 NOFOLLOW,
@@ -1185,10 +1194,10 @@ mod tests {
             ErrorCode::NotDirectory
         );
         assert_eq!(
-            code(now(d::open_at(&mut ctx, f, NOFOLLOW, "x", NONE, R))),
+            code(blocking(d::open_at(&mut ctx, f, NOFOLLOW, "x", NONE, R))),
             ErrorCode::NotDirectory
         );
-        let t = ok(now(d::open_at(
+        let t = ok(blocking(d::open_at(
             &mut ctx,
             root,
             NOFOLLOW,
@@ -1196,25 +1205,27 @@ mod tests {
             OpenFlags::TRUNCATE,
             W,
         )));
-        assert_eq!(ok(now(d::stat(&ctx, t))).size, 0);
+        assert_eq!(ok(blocking(d::stat(&ctx, t))).size, 0);
 
         // What a descriptor was not opened for.
         let write_only = t;
         assert_eq!(
-            code(now(d::read(&ctx, write_only, 1, 0))),
+            code(blocking(d::read(&ctx, write_only, 1, 0))),
             ErrorCode::BadDescriptor
         );
-        let read_only = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "a.txt", NONE, R)));
+        let read_only = ok(blocking(d::open_at(
+            &mut ctx, root, NOFOLLOW, "a.txt", NONE, R,
+        )));
         assert_eq!(
-            code(now(d::write(&ctx, read_only, b"x", 0))),
-            ErrorCode::BadDescriptor
-        );
-        assert_eq!(
-            code(now(d::set_size(&ctx, read_only, 0))),
+            code(blocking(d::write(&ctx, read_only, b"x", 0))),
             ErrorCode::BadDescriptor
         );
         assert_eq!(
-            code(now(d::set_times(
+            code(blocking(d::set_size(&ctx, read_only, 0))),
+            ErrorCode::BadDescriptor
+        );
+        assert_eq!(
+            code(blocking(d::set_times(
                 &ctx,
                 read_only,
                 NewTimestamp::Now,
@@ -1223,10 +1234,13 @@ mod tests {
             ErrorCode::NotPermitted
         );
         // Nothing to flush through a descriptor that cannot write.
-        ok(now(d::sync(&ctx, read_only)));
-        assert_eq!(code(now(d::read(&ctx, root, 1, 0))), ErrorCode::IsDirectory);
+        ok(blocking(d::sync(&ctx, read_only)));
         assert_eq!(
-            code(now(d::write(&ctx, root, b"x", 0))),
+            code(blocking(d::read(&ctx, root, 1, 0))),
+            ErrorCode::IsDirectory
+        );
+        assert_eq!(
+            code(blocking(d::write(&ctx, root, b"x", 0))),
             ErrorCode::BadDescriptor
         );
         for handle in [f, t, read_only, root] {
@@ -1241,9 +1255,9 @@ mod tests {
         let (mut ctx, root) = sandbox(tmp.path(), DirPerms::ReadWrite);
         let f = create(&mut ctx, root, "log");
         let out = ok(d::write_via_stream(&mut ctx, f, 0));
-        ok(now(streams::write(&mut ctx, out, b"stream data")));
+        ok(blocking(streams::write(&mut ctx, out, b"stream data")));
         let tail = ok(d::append_via_stream(&mut ctx, f));
-        ok(now(streams::write(&mut ctx, tail, b"!")));
+        ok(blocking(streams::write(&mut ctx, tail, b"!")));
 
         // The descriptor outlives its streams.
         assert!(matches!(d::drop(&mut ctx, f), Err(Trap(_))));
@@ -1252,16 +1266,16 @@ mod tests {
 
         let input = ok(d::read_via_stream(&mut ctx, f, 0));
         assert_eq!(
-            ok(now(streams::blocking_read(&mut ctx, input, 100))),
+            ok(blocking(streams::blocking_read(&mut ctx, input, 100))),
             b"stream data!"
         );
         assert_eq!(
-            now(streams::blocking_read(&mut ctx, input, 100)),
+            blocking(streams::blocking_read(&mut ctx, input, 100)),
             Err(Failure::Error(StreamError::Closed))
         );
         let from_7 = ok(d::read_via_stream(&mut ctx, f, 7));
         assert_eq!(
-            ok(now(streams::blocking_read(&mut ctx, from_7, 4))),
+            ok(blocking(streams::blocking_read(&mut ctx, from_7, 4))),
             b"data"
         );
         assert!(matches!(d::drop(&mut ctx, f), Err(Trap(_))));
@@ -1270,7 +1284,9 @@ mod tests {
         ok(d::drop(&mut ctx, f));
 
         // Streams need a file opened for what they do.
-        let read_only = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "log", NONE, R)));
+        let read_only = ok(blocking(d::open_at(
+            &mut ctx, root, NOFOLLOW, "log", NONE, R,
+        )));
         assert_eq!(
             code(d::write_via_stream(&mut ctx, read_only, 0)),
             ErrorCode::BadDescriptor
@@ -1313,9 +1329,9 @@ mod tests {
     fn directories_list_and_remove() {
         let tmp = tempdir();
         let (mut ctx, root) = sandbox(tmp.path(), DirPerms::ReadWrite);
-        ok(now(d::create_directory_at(&ctx, root, "sub")));
+        ok(blocking(d::create_directory_at(&ctx, root, "sub")));
         assert_eq!(
-            code(now(d::create_directory_at(&ctx, root, "sub"))),
+            code(blocking(d::create_directory_at(&ctx, root, "sub"))),
             ErrorCode::Exist
         );
         let f = create(&mut ctx, root, "sub/f");
@@ -1331,22 +1347,22 @@ mod tests {
         );
 
         // A listing is the descriptor's child.
-        let stream = ok(now(d::read_directory(&mut ctx, root)));
+        let stream = ok(blocking(d::read_directory(&mut ctx, root)));
         assert!(matches!(d::drop(&mut ctx, root), Err(Trap(_))));
         ok(listing::drop(&mut ctx, stream));
-        let a = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "a", NONE, R)));
+        let a = ok(blocking(d::open_at(&mut ctx, root, NOFOLLOW, "a", NONE, R)));
         assert_eq!(
-            code(now(d::read_directory(&mut ctx, a))),
+            code(blocking(d::read_directory(&mut ctx, a))),
             ErrorCode::NotDirectory
         );
         assert_eq!(
-            code(now(d::stat_at(&ctx, root, NOFOLLOW, "a/b"))),
+            code(blocking(d::stat_at(&ctx, root, NOFOLLOW, "a/b"))),
             ErrorCode::NotDirectory
         );
 
         // A directory opened beneath a mutable one can change what is in
         // it, whether or not it was opened as a directory.
-        let sub = ok(now(d::open_at(
+        let sub = ok(blocking(d::open_at(
             &mut ctx,
             root,
             NOFOLLOW,
@@ -1355,11 +1371,19 @@ mod tests {
             R,
         )));
         assert_eq!(ok(d::get_flags(&ctx, sub)), R | MUTATE);
-        assert_eq!(ok(now(d::get_type(&ctx, sub))), DescriptorType::Directory);
-        let plain = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "sub", NONE, R)));
-        assert_eq!(ok(now(d::get_type(&ctx, plain))), DescriptorType::Directory);
+        assert_eq!(
+            ok(blocking(d::get_type(&ctx, sub))),
+            DescriptorType::Directory
+        );
+        let plain = ok(blocking(d::open_at(
+            &mut ctx, root, NOFOLLOW, "sub", NONE, R,
+        )));
+        assert_eq!(
+            ok(blocking(d::get_type(&ctx, plain))),
+            DescriptorType::Directory
+        );
         assert_eq!(ok(d::get_flags(&ctx, plain)), R | MUTATE);
-        ok(now(d::create_directory_at(&ctx, plain, "inner")));
+        ok(blocking(d::create_directory_at(&ctx, plain, "inner")));
         assert_eq!(
             listing_of(&mut ctx, sub),
             vec![
@@ -1367,9 +1391,9 @@ mod tests {
                 ("inner".to_string(), DescriptorType::Directory),
             ]
         );
-        ok(now(d::sync(&ctx, sub)));
+        ok(blocking(d::sync(&ctx, sub)));
         assert_eq!(
-            code(now(d::open_at(
+            code(blocking(d::open_at(
                 &mut ctx,
                 root,
                 NOFOLLOW,
@@ -1381,26 +1405,26 @@ mod tests {
         );
 
         assert_eq!(
-            code(now(d::remove_directory_at(&ctx, root, "sub"))),
+            code(blocking(d::remove_directory_at(&ctx, root, "sub"))),
             ErrorCode::NotEmpty
         );
         assert_eq!(
-            code(now(d::unlink_file_at(&ctx, root, "sub"))),
+            code(blocking(d::unlink_file_at(&ctx, root, "sub"))),
             ErrorCode::IsDirectory
         );
         assert_eq!(
-            code(now(d::remove_directory_at(&ctx, root, "a"))),
+            code(blocking(d::remove_directory_at(&ctx, root, "a"))),
             ErrorCode::NotDirectory
         );
-        ok(now(d::unlink_file_at(&ctx, sub, "f")));
-        ok(now(d::remove_directory_at(&ctx, sub, "inner")));
-        ok(now(d::remove_directory_at(&ctx, root, "sub")));
+        ok(blocking(d::unlink_file_at(&ctx, sub, "f")));
+        ok(blocking(d::remove_directory_at(&ctx, sub, "inner")));
+        ok(blocking(d::remove_directory_at(&ctx, root, "sub")));
         assert_eq!(
-            code(now(d::remove_directory_at(&ctx, root, "sub"))),
+            code(blocking(d::remove_directory_at(&ctx, root, "sub"))),
             ErrorCode::NoEntry
         );
         assert_eq!(
-            code(now(d::unlink_file_at(&ctx, root, "sub"))),
+            code(blocking(d::unlink_file_at(&ctx, root, "sub"))),
             ErrorCode::NoEntry
         );
         assert_eq!(
@@ -1414,91 +1438,103 @@ mod tests {
         let tmp = tempdir();
         let (mut ctx, root) = sandbox(tmp.path(), DirPerms::ReadWrite);
         let f = create(&mut ctx, root, "a");
-        ok(now(d::write(&ctx, f, b"x", 0)));
+        ok(blocking(d::write(&ctx, f, b"x", 0)));
         ok(d::drop(&mut ctx, f));
-        ok(now(d::rename_at(&ctx, root, "a", root, "b")));
+        ok(blocking(d::rename_at(&ctx, root, "a", root, "b")));
         assert_eq!(
-            code(now(d::stat_at(&ctx, root, NOFOLLOW, "a"))),
+            code(blocking(d::stat_at(&ctx, root, NOFOLLOW, "a"))),
             ErrorCode::NoEntry
         );
         assert_eq!(
-            code(now(d::rename_at(&ctx, root, "a", root, "c"))),
+            code(blocking(d::rename_at(&ctx, root, "a", root, "c"))),
             ErrorCode::NoEntry
         );
 
-        ok(now(d::link_at(&ctx, root, NOFOLLOW, "b", root, "c")));
-        assert_eq!(ok(now(d::stat_at(&ctx, root, NOFOLLOW, "b"))).link_count, 2);
+        ok(blocking(d::link_at(&ctx, root, NOFOLLOW, "b", root, "c")));
         assert_eq!(
-            code(now(d::link_at(&ctx, root, NOFOLLOW, "b", root, "c"))),
+            ok(blocking(d::stat_at(&ctx, root, NOFOLLOW, "b"))).link_count,
+            2
+        );
+        assert_eq!(
+            code(blocking(d::link_at(&ctx, root, NOFOLLOW, "b", root, "c"))),
             ErrorCode::Exist
         );
         assert_eq!(
-            code(now(d::link_at(&ctx, root, NOFOLLOW, "missing", root, "d"))),
+            code(blocking(d::link_at(
+                &ctx, root, NOFOLLOW, "missing", root, "d"
+            ))),
             ErrorCode::NoEntry
         );
-        ok(now(d::create_directory_at(&ctx, root, "dir")));
+        ok(blocking(d::create_directory_at(&ctx, root, "dir")));
         assert_eq!(
-            code(now(d::link_at(&ctx, root, NOFOLLOW, "dir", root, "dir2"))),
+            code(blocking(d::link_at(
+                &ctx, root, NOFOLLOW, "dir", root, "dir2"
+            ))),
             ErrorCode::NotPermitted
         );
 
-        ok(now(d::symlink_at(&ctx, root, "b", "l")));
-        assert_eq!(ok(now(d::readlink_at(&ctx, root, "l"))), "b");
+        ok(blocking(d::symlink_at(&ctx, root, "b", "l")));
+        assert_eq!(ok(blocking(d::readlink_at(&ctx, root, "l"))), "b");
         assert_eq!(
-            ok(now(d::stat_at(&ctx, root, NOFOLLOW, "l"))).type_,
+            ok(blocking(d::stat_at(&ctx, root, NOFOLLOW, "l"))).type_,
             DescriptorType::SymbolicLink
         );
         assert_eq!(
-            ok(now(d::stat_at(&ctx, root, FOLLOW, "l"))).type_,
+            ok(blocking(d::stat_at(&ctx, root, FOLLOW, "l"))).type_,
             DescriptorType::RegularFile
         );
         assert_eq!(
-            code(now(d::readlink_at(&ctx, root, "b"))),
+            code(blocking(d::readlink_at(&ctx, root, "b"))),
             ErrorCode::Invalid
         );
         // Linking through the symlink links what it points to.
-        ok(now(d::link_at(&ctx, root, FOLLOW, "l", root, "e")));
-        assert_eq!(ok(now(d::stat_at(&ctx, root, NOFOLLOW, "e"))).link_count, 3);
+        ok(blocking(d::link_at(&ctx, root, FOLLOW, "l", root, "e")));
         assert_eq!(
-            code(now(d::symlink_at(&ctx, root, "/etc/passwd", "abs"))),
+            ok(blocking(d::stat_at(&ctx, root, NOFOLLOW, "e"))).link_count,
+            3
+        );
+        assert_eq!(
+            code(blocking(d::symlink_at(&ctx, root, "/etc/passwd", "abs"))),
             ErrorCode::NotPermitted
         );
         assert!(!tmp.path().join("abs").exists());
-        ok(now(d::unlink_file_at(&ctx, root, "l")));
+        ok(blocking(d::unlink_file_at(&ctx, root, "l")));
         assert!(tmp.path().join("b").exists());
 
         // One object under two names, and another.
-        let b = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "b", NONE, R)));
-        let c = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "c", NONE, R)));
+        let b = ok(blocking(d::open_at(&mut ctx, root, NOFOLLOW, "b", NONE, R)));
+        let c = ok(blocking(d::open_at(&mut ctx, root, NOFOLLOW, "c", NONE, R)));
         let other = create(&mut ctx, root, "other");
-        assert_eq!(now(d::is_same_object(&ctx, b, c)), Ok(true));
-        assert_eq!(now(d::is_same_object(&ctx, b, b)), Ok(true));
-        assert_eq!(now(d::is_same_object(&ctx, b, other)), Ok(false));
-        assert_eq!(now(d::is_same_object(&ctx, b, root)), Ok(false));
-        let hash = ok(now(d::metadata_hash(&ctx, b)));
-        assert_eq!(ok(now(d::metadata_hash(&ctx, c))), hash);
+        assert_eq!(blocking(d::is_same_object(&ctx, b, c)), Ok(true));
+        assert_eq!(blocking(d::is_same_object(&ctx, b, b)), Ok(true));
+        assert_eq!(blocking(d::is_same_object(&ctx, b, other)), Ok(false));
+        assert_eq!(blocking(d::is_same_object(&ctx, b, root)), Ok(false));
+        let hash = ok(blocking(d::metadata_hash(&ctx, b)));
+        assert_eq!(ok(blocking(d::metadata_hash(&ctx, c))), hash);
         assert_eq!(
-            ok(now(d::metadata_hash_at(&ctx, root, NOFOLLOW, "c"))),
+            ok(blocking(d::metadata_hash_at(&ctx, root, NOFOLLOW, "c"))),
             hash
         );
-        assert_ne!(ok(now(d::metadata_hash(&ctx, other))), hash);
+        assert_ne!(ok(blocking(d::metadata_hash(&ctx, other))), hash);
         assert_eq!(
-            code(now(d::metadata_hash_at(&ctx, root, NOFOLLOW, "missing"))),
+            code(blocking(d::metadata_hash_at(
+                &ctx, root, NOFOLLOW, "missing"
+            ))),
             ErrorCode::NoEntry
         );
         // The hash changes with the file, and is the context's own.
-        ok(now(d::write(&ctx, other, b"more", 0)));
-        let before = ok(now(d::metadata_hash_at(&ctx, root, NOFOLLOW, "b")));
+        ok(blocking(d::write(&ctx, other, b"more", 0)));
+        let before = ok(blocking(d::metadata_hash_at(&ctx, root, NOFOLLOW, "b")));
         ok(d::drop(&mut ctx, other));
-        let w = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "b", NONE, W)));
-        ok(now(d::write(&ctx, w, b"longer", 0)));
-        assert_ne!(ok(now(d::metadata_hash(&ctx, b))), before);
+        let w = ok(blocking(d::open_at(&mut ctx, root, NOFOLLOW, "b", NONE, W)));
+        ok(blocking(d::write(&ctx, w, b"longer", 0)));
+        assert_ne!(ok(blocking(d::metadata_hash(&ctx, b))), before);
         let (other_ctx, other_root) = sandbox(tmp.path(), DirPerms::ReadOnly);
         assert_ne!(
-            ok(now(d::metadata_hash_at(
+            ok(blocking(d::metadata_hash_at(
                 &other_ctx, other_root, NOFOLLOW, "b"
             ))),
-            ok(now(d::metadata_hash(&ctx, b)))
+            ok(blocking(d::metadata_hash(&ctx, b)))
         );
     }
 
@@ -1521,19 +1557,19 @@ mod tests {
             "up/secret",
         ] {
             assert_eq!(
-                code(now(d::open_at(&mut ctx, root, FOLLOW, path, NONE, R))),
+                code(blocking(d::open_at(&mut ctx, root, FOLLOW, path, NONE, R))),
                 ErrorCode::NotPermitted,
                 "{path}"
             );
             assert_eq!(
-                code(now(d::stat_at(&ctx, root, FOLLOW, path))),
+                code(blocking(d::stat_at(&ctx, root, FOLLOW, path))),
                 ErrorCode::NotPermitted,
                 "{path}"
             );
         }
         for path in ["../x", "/tmp/x", "out/x", "up/x"] {
             assert_eq!(
-                code(now(d::open_at(
+                code(blocking(d::open_at(
                     &mut ctx,
                     root,
                     NOFOLLOW,
@@ -1545,18 +1581,18 @@ mod tests {
                 "{path}"
             );
             assert_eq!(
-                code(now(d::create_directory_at(&ctx, root, path))),
+                code(blocking(d::create_directory_at(&ctx, root, path))),
                 ErrorCode::NotPermitted,
                 "{path}"
             );
             assert_eq!(
-                code(now(d::symlink_at(&ctx, root, "target", path))),
+                code(blocking(d::symlink_at(&ctx, root, "target", path))),
                 ErrorCode::NotPermitted,
                 "{path}"
             );
         }
         assert_eq!(
-            code(now(d::rename_at(
+            code(blocking(d::rename_at(
                 &ctx,
                 root,
                 "../outside/secret",
@@ -1566,11 +1602,11 @@ mod tests {
             ErrorCode::NotPermitted
         );
         assert_eq!(
-            code(now(d::unlink_file_at(&ctx, root, "out/secret"))),
+            code(blocking(d::unlink_file_at(&ctx, root, "out/secret"))),
             ErrorCode::NotPermitted
         );
         assert_eq!(
-            code(now(d::link_at(
+            code(blocking(d::link_at(
                 &ctx,
                 root,
                 FOLLOW,
@@ -1582,13 +1618,13 @@ mod tests {
         );
         // A link whose contents are an absolute path is not handed over.
         assert_eq!(
-            code(now(d::readlink_at(&ctx, root, "out"))),
+            code(blocking(d::readlink_at(&ctx, root, "out"))),
             ErrorCode::NotPermitted
         );
-        assert_eq!(ok(now(d::readlink_at(&ctx, root, "up"))), "../outside");
+        assert_eq!(ok(blocking(d::readlink_at(&ctx, root, "up"))), "../outside");
         // The link itself is inside, and may be looked at and removed.
         assert_eq!(
-            ok(now(d::stat_at(&ctx, root, NOFOLLOW, "out"))).type_,
+            ok(blocking(d::stat_at(&ctx, root, NOFOLLOW, "out"))).type_,
             DescriptorType::SymbolicLink
         );
 
@@ -1614,20 +1650,23 @@ mod tests {
 
         let now = NewTimestamp::Now;
         let refusals: Vec<(&str, FsResult<()>)> = vec![
-            ("mkdir", now(d::create_directory_at(&ctx, root, "new"))),
-            ("rmdir", now(d::remove_directory_at(&ctx, root, "d"))),
-            ("unlink", now(d::unlink_file_at(&ctx, root, "f"))),
-            ("rename", now(d::rename_at(&ctx, root, "f", root, "f2"))),
+            ("mkdir", blocking(d::create_directory_at(&ctx, root, "new"))),
+            ("rmdir", blocking(d::remove_directory_at(&ctx, root, "d"))),
+            ("unlink", blocking(d::unlink_file_at(&ctx, root, "f"))),
+            (
+                "rename",
+                blocking(d::rename_at(&ctx, root, "f", root, "f2")),
+            ),
             (
                 "link",
-                now(d::link_at(&ctx, root, NOFOLLOW, "f", root, "f2")),
+                blocking(d::link_at(&ctx, root, NOFOLLOW, "f", root, "f2")),
             ),
-            ("symlink", now(d::symlink_at(&ctx, root, "f", "l"))),
+            ("symlink", blocking(d::symlink_at(&ctx, root, "f", "l"))),
             (
                 "set-times-at",
-                now(d::set_times_at(&ctx, root, NOFOLLOW, "f", now, now)),
+                blocking(d::set_times_at(&ctx, root, NOFOLLOW, "f", now, now)),
             ),
-            ("set-times", now(d::set_times(&ctx, root, now, now))),
+            ("set-times", blocking(d::set_times(&ctx, root, now, now))),
         ];
         for (what, result) in refusals {
             assert_eq!(code(result), ErrorCode::NotPermitted, "{what}");
@@ -1642,7 +1681,7 @@ mod tests {
         ] {
             for path in ["f", "new"] {
                 assert_eq!(
-                    code(now(d::open_at(
+                    code(blocking(d::open_at(
                         &mut ctx, root, NOFOLLOW, path, open_flags, flags
                     ))),
                     ErrorCode::NotPermitted,
@@ -1651,16 +1690,22 @@ mod tests {
             }
         }
 
-        let f = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "f", NONE, R)));
-        assert_eq!(ok(now(d::read(&ctx, f, 10, 0))), (b"data".to_vec(), true));
+        let f = ok(blocking(d::open_at(&mut ctx, root, NOFOLLOW, "f", NONE, R)));
+        assert_eq!(
+            ok(blocking(d::read(&ctx, f, 10, 0))),
+            (b"data".to_vec(), true)
+        );
         assert_eq!(ok(d::get_flags(&ctx, f)), R);
         assert_eq!(
-            code(now(d::write(&ctx, f, b"x", 0))),
+            code(blocking(d::write(&ctx, f, b"x", 0))),
             ErrorCode::BadDescriptor
         );
-        assert_eq!(code(now(d::set_size(&ctx, f, 0))), ErrorCode::BadDescriptor);
         assert_eq!(
-            code(now(d::set_times(&ctx, f, now, now))),
+            code(blocking(d::set_size(&ctx, f, 0))),
+            ErrorCode::BadDescriptor
+        );
+        assert_eq!(
+            code(blocking(d::set_times(&ctx, f, now, now))),
             ErrorCode::NotPermitted
         );
         assert_eq!(
@@ -1673,7 +1718,7 @@ mod tests {
         );
 
         // A directory beneath a read-only grant is read-only too.
-        let dir = ok(now(d::open_at(
+        let dir = ok(blocking(d::open_at(
             &mut ctx,
             root,
             NOFOLLOW,
@@ -1683,13 +1728,13 @@ mod tests {
         )));
         assert_eq!(ok(d::get_flags(&ctx, dir)), R);
         assert_eq!(
-            code(now(d::unlink_file_at(&ctx, dir, "g"))),
+            code(blocking(d::unlink_file_at(&ctx, dir, "g"))),
             ErrorCode::NotPermitted
         );
-        let plain = ok(now(d::open_at(&mut ctx, root, NOFOLLOW, "d", NONE, R)));
+        let plain = ok(blocking(d::open_at(&mut ctx, root, NOFOLLOW, "d", NONE, R)));
         assert_eq!(ok(d::get_flags(&ctx, plain)), R);
         assert_eq!(
-            code(now(d::create_directory_at(&ctx, plain, "x"))),
+            code(blocking(d::create_directory_at(&ctx, plain, "x"))),
             ErrorCode::NotPermitted
         );
         assert_eq!(
@@ -1717,10 +1762,10 @@ mod tests {
         ]);
         let (rw_root, ro_root) = (dirs[0], dirs[1]);
         for result in [
-            now(d::rename_at(&ctx, rw_root, "mine", ro_root, "mine")),
-            now(d::rename_at(&ctx, ro_root, "theirs", rw_root, "theirs")),
-            now(d::link_at(&ctx, rw_root, NOFOLLOW, "mine", ro_root, "mine")),
-            now(d::link_at(
+            blocking(d::rename_at(&ctx, rw_root, "mine", ro_root, "mine")),
+            blocking(d::rename_at(&ctx, ro_root, "theirs", rw_root, "theirs")),
+            blocking(d::link_at(&ctx, rw_root, NOFOLLOW, "mine", ro_root, "mine")),
+            blocking(d::link_at(
                 &ctx, ro_root, NOFOLLOW, "theirs", rw_root, "theirs",
             )),
         ] {
@@ -1735,18 +1780,20 @@ mod tests {
         let tmp = tempdir();
         let (mut ctx, root) = sandbox(tmp.path(), DirPerms::ReadWrite);
         let absent = Resource::<Descriptor>::new(999);
-        assert!(traps(now(d::stat(&ctx, absent))));
-        assert!(traps(now(d::open_at(
+        assert!(traps(blocking(d::stat(&ctx, absent))));
+        assert!(traps(blocking(d::open_at(
             &mut ctx, absent, NOFOLLOW, "x", NONE, R
         ))));
-        assert!(traps(now(d::rename_at(&ctx, root, "x", absent, "y"))));
-        assert!(now(d::is_same_object(&ctx, root, absent)).is_err());
+        assert!(traps(blocking(d::rename_at(&ctx, root, "x", absent, "y"))));
+        assert!(blocking(d::is_same_object(&ctx, root, absent)).is_err());
         let f = create(&mut ctx, root, "f");
         let stream = ok(d::read_via_stream(&mut ctx, f, 0));
         let forged = Resource::<Descriptor>::new(stream.rep());
-        assert!(traps(now(d::stat(&ctx, forged))));
+        assert!(traps(blocking(d::stat(&ctx, forged))));
         let forged = Resource::<DirectoryEntryStream>::new(stream.rep());
-        assert!(traps(now(listing::read_directory_entry(&mut ctx, forged))));
+        assert!(traps(blocking(listing::read_directory_entry(
+            &mut ctx, forged
+        ))));
         ok(streams::drop_input(&mut ctx, stream));
         ok(d::drop(&mut ctx, f));
         assert!(d::drop(&mut ctx, f).is_err());

@@ -418,8 +418,9 @@ pub async fn write(
 pub async fn blocking_write_and_flush(
     ctx: &mut WasiP2Ctx,
     this: Resource<OutputStream>,
-    contents: Vec<u8>,
+    contents: impl Into<Vec<u8>>,
 ) -> StreamResult<()> {
+    let contents = contents.into();
     if contents.len() as u64 > MAX_BLOCKING_WRITE {
         return Err(Trap(format!(
             "blocking-write-and-flush takes at most {MAX_BLOCKING_WRITE} bytes, not {}",
@@ -537,7 +538,7 @@ mod tests {
     use crate::p2::cli::stdin::get_stdin;
     use crate::p2::cli::stdout::get_stdout;
     use crate::p2::io::poll::block;
-    use crate::p2::testing::{ctx, now};
+    use crate::p2::testing::{blocking, ctx};
     use crate::Stdio;
 
     #[test]
@@ -548,23 +549,23 @@ mod tests {
         let (Ok(stdin), Ok(stdout)) = (get_stdin(&mut ctx), get_stdout(&mut ctx)) else {
             panic!("streams");
         };
-        let got = now(read(&mut ctx, stdin, u64::MAX));
+        let got = blocking(read(&mut ctx, stdin, u64::MAX));
         assert_eq!(got.map(|b| b.len() as u64), Ok(MAX_READ));
         assert!(matches!(
-            now(write(&mut ctx, stdout, vec![0; WRITE_BUDGET as usize + 1])),
+            blocking(write(&mut ctx, stdout, vec![0; WRITE_BUDGET as usize + 1])),
             Err(Failure::Trap(_))
         ));
         assert!(matches!(
-            now(write_zeroes(&mut ctx, stdout, u64::MAX)),
+            blocking(write_zeroes(&mut ctx, stdout, u64::MAX)),
             Err(Failure::Trap(_))
         ));
         let Ok(pollable) = subscribe_input(&mut ctx, stdin) else {
             panic!("subscribe");
         };
-        assert_eq!(now(block(&ctx, pollable)), Ok(()));
+        assert_eq!(blocking(block(&ctx, pollable)), Ok(()));
         assert!(drop_input(&mut ctx, stdin).is_err());
         assert_eq!(crate::p2::io::poll::drop(&mut ctx, pollable), Ok(()));
         assert_eq!(drop_input(&mut ctx, stdin), Ok(()));
-        assert!(now(read(&mut ctx, stdin, 1)).is_err());
+        assert!(blocking(read(&mut ctx, stdin, 1)).is_err());
     }
 }
