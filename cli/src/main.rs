@@ -130,7 +130,11 @@ fn run(args: &RunArgs) -> Result<i32, Failure> {
     let wasm = read_module(module)?;
     let ctx = build_ctx(args)?;
     // The binary preamble tells a component from a core module; both run
-    // with the same grants and report their status the same way.
+    // with the same grants and report their status the same way. One guest
+    // runs at a time here, so components take the synchronous linker, the
+    // fastest execution measured (benches/README.md): filesystem work on
+    // tokio's blocking pool costs a thread hop per call, and even inline
+    // under tokio the async machinery costs a little.
     let outcome = if capwasi::engine::is_component(&wasm) {
         engine.run_component(&wasm, ctx)
     } else {
