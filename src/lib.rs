@@ -15,14 +15,23 @@
 //!   limits. Nothing in it belongs to an ABI.
 //! - **ABI state**, built by each ABI from the grants: preview1's
 //!   descriptor table with rights and listing cursors
-//!   ([`p1::WasiP1Ctx`]).
-//! - **ABI layers** ([`p1`]) decode guest arguments, check the ABI's own
-//!   permissions, call the capability layer and encode results. Each maps
-//!   host errors to its guest codes in one place (`p1/errno.rs`).
+//!   ([`p1::WasiP1Ctx`]), and preview2's resource table of descriptors,
+//!   streams and pollables ([`p2::WasiP2Ctx`]).
+//! - **ABI layers** ([`p1`], [`p2`]) decode guest arguments, check the
+//!   ABI's own permissions, call the capability layer and encode results.
+//!   Each maps host errors to its guest codes in one place (`p1/errno.rs`,
+//!   `p2/error.rs`).
 //! - **The capability layer** ([`fs`], [`net`], [`clock`], [`random`]) is
 //!   the only code that touches host files and sockets. It speaks
 //!   `io::Result`, with [`CapabilityDenied`] for its own refusals, and
 //!   checks a grant's permissions again, so that no ABI layer can forget.
+//!   Both ABIs reach a file through the same [`fs::Dir`] of a grant, so a
+//!   read-only grant or a path escape is refused by the same code whichever
+//!   ABI the guest speaks.
+//! - **Readiness and execution**, shared by both ABIs: one wait over
+//!   deadlines and host descriptors ([`poll`]), and how calls that wait or
+//!   do filesystem work run ([`execution`]): on the calling thread for the
+//!   synchronous linkers, or yielding to tokio for the async ones.
 //!
 //! ```no_run
 //! use capwasi::{DirPerms, WasiCtxBuilder};
