@@ -435,7 +435,7 @@ fn add_unchanged<T: 'static>(
 /// wasmtime engine with async support, whose guests are called with
 /// `call_async` on a tokio runtime. A guest's waits then yield to the
 /// executor, and its filesystem work runs as its context's
-/// [`Execution`](capwasi::execution::Execution) says: set
+/// [`Execution`] says: set
 /// `Execution::Tokio` or `Execution::TokioInline` with
 /// [`WasiP2Ctx::set_execution`]. Under the default `Blocking`, calls still
 /// work, but each wait holds an executor thread.
