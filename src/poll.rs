@@ -273,6 +273,9 @@ pub fn wait(
     }
 }
 
+/// A descriptor registered with tokio's reactor, and what is wanted of it.
+type Watched = (AsyncFd<OwnedFd>, tokio::io::Interest);
+
 const READ: tokio::io::Interest = tokio::io::Interest::READABLE;
 const WRITE: tokio::io::Interest = tokio::io::Interest::WRITABLE;
 
@@ -280,9 +283,7 @@ const WRITE: tokio::io::Interest = tokio::io::Interest::WRITABLE;
 /// that is wanted of it. Each is registered on a duplicate, so that the
 /// registration belongs to this wait alone and never disturbs the guest's
 /// descriptor or another wait on it.
-fn register(
-    host: &HostFds<'_>,
-) -> io::Result<SmallVec<[(AsyncFd<OwnedFd>, tokio::io::Interest); INLINE]>> {
+fn register(host: &HostFds<'_>) -> io::Result<SmallVec<[Watched; INLINE]>> {
     let mut watched = SmallVec::new();
     for (fd, events) in &host.wanted {
         let interest = match (

@@ -1791,9 +1791,7 @@ mod tests {
         let forged = Resource::<Descriptor>::new(stream.rep());
         assert!(traps(blocking(d::stat(&ctx, forged))));
         let forged = Resource::<DirectoryEntryStream>::new(stream.rep());
-        assert!(traps(blocking(listing::read_directory_entry(
-            &mut ctx, forged
-        ))));
+        assert!(traps(blocking(listing::read_directory_entry(&ctx, forged))));
         ok(streams::drop_input(&mut ctx, stream));
         ok(d::drop(&mut ctx, f));
         assert!(d::drop(&mut ctx, f).is_err());
