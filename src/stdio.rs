@@ -280,7 +280,7 @@ impl GuestFlags {
 
 /// The most a non-blocking write to a stream offers at once: a pipe that
 /// polls writable has room for this much, so the write cannot block.
-const PIPE_BUF: usize = 4096;
+pub(crate) const PIPE_BUF: usize = 4096;
 
 /// One of the host process's own standard streams, used directly so that
 /// guest output is not held in a host-side buffer.

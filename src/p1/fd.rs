@@ -2,6 +2,8 @@
 
 use std::io::{self, IoSlice, IoSliceMut, SeekFrom};
 
+use smallvec::SmallVec;
+
 use super::descriptor::{Handle, Kind};
 use super::memory::GuestMemory;
 use super::types::{
@@ -10,7 +12,11 @@ use super::types::{
 use super::Errno;
 use super::WasiP1Ctx;
 use super::{flags16, host};
-use crate::fs::{Advice, FdFlags, FileType, Filestat, ReadDirCursor, SetTime};
+use crate::clock::MonotonicClock;
+use crate::execution::Execution;
+use crate::fs::{Advice, FdFlags, File, FileType, Filestat, ReadDirCursor, SetTime};
+use crate::poll::{Interest, Readiness};
+use crate::stdio::PIPE_BUF;
 
 /// The witx `filetype` code of a host type.
 pub(crate) fn filetype_code(ft: FileType) -> u8 {
@@ -92,6 +98,171 @@ pub(crate) fn write_from_iovecs(
 ) -> Result<(), Errno> {
     let n = host(mem.iovecs(iovs, iovs_len, write)?)?;
     mem.write_u32(nwritten, n as u32)
+}
+
+/// Which way a stream is to be ready.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Way {
+    Read,
+    Write,
+}
+
+/// Under an async execution, waits until `file` can be read or written
+/// (`way`) without blocking the thread, so that the blocking call after it
+/// returns at once; returns whether it is such a stream. Under
+/// [`Execution::Blocking`] the call itself blocks, so there is nothing to
+/// do here and no system call is spent.
+///
+/// Only pipes, sockets and devices can keep a call waiting: a regular file
+/// is always ready, as POSIX says. A guest that made the stream
+/// non-blocking asked to see `EAGAIN` rather than wait, so it is not made
+/// to wait. (Another thread's reader may still drain a stream between the
+/// wait and the read; the guest's own executor thread never does, since
+/// nothing else runs on it in between.)
+pub(crate) async fn stream_ready(
+    clock: &dyn MonotonicClock,
+    file: &dyn File,
+    way: Way,
+    execution: Execution,
+) -> Result<bool, Errno> {
+    if execution == Execution::Blocking {
+        return Ok(false);
+    }
+    let Some(host_fd) = file.pollable() else {
+        return Ok(false);
+    };
+    match host(file.filetype())? {
+        FileType::Unknown
+        | FileType::CharacterDevice
+        | FileType::SocketStream
+        | FileType::SocketDgram => {}
+        _ => return Ok(false),
+    }
+    let interest = [match way {
+        Way::Read => Interest::Read(host_fd),
+        Way::Write => Interest::Write(host_fd),
+    }];
+    let mut found = [Readiness::Pending];
+    // A look first: a ready stream then costs one poll(2), with no
+    // registration with the reactor.
+    host(execution.wait(clock, &interest, &mut found, false).await)?;
+    if !found[0].is_met() {
+        if host(file.flags())?.nonblock {
+            return Ok(false);
+        }
+        host(execution.wait(clock, &interest, &mut found, true).await)?;
+    }
+    Ok(true)
+}
+
+/// [`read_into_iovecs`] from a stream, first waiting as `execution` says
+/// until the read cannot block.
+pub(crate) async fn read_stream(
+    clock: &dyn MonotonicClock,
+    file: &dyn File,
+    mem: &mut GuestMemory<'_>,
+    iovs: u32,
+    iovs_len: u32,
+    nread: u32,
+    execution: Execution,
+    read: impl FnOnce(&mut [IoSliceMut<'_>]) -> io::Result<usize>,
+) -> Result<(), Errno> {
+    stream_ready(clock, file, Way::Read, execution).await?;
+    read_into_iovecs(mem, iovs, iovs_len, nread, read)
+}
+
+/// [`write_from_iovecs`] to a stream. Under an async execution, a stream
+/// that may fill up is written at most [`PIPE_BUF`] bytes at a time, each
+/// after a wait until it is writable, until all is written: the guest sees
+/// the whole write a blocking descriptor would give it, and the executor
+/// thread never blocks on a full pipe.
+pub(crate) async fn write_stream(
+    clock: &dyn MonotonicClock,
+    file: &dyn File,
+    mem: &mut GuestMemory<'_>,
+    iovs: u32,
+    iovs_len: u32,
+    nwritten: u32,
+    execution: Execution,
+    write: impl Fn(&[IoSlice<'_>]) -> io::Result<usize>,
+) -> Result<(), Errno> {
+    if !stream_ready(clock, file, Way::Write, execution).await? {
+        return write_from_iovecs(mem, iovs, iovs_len, nwritten, write);
+    }
+    let total = mem.iovecs_len(iovs, iovs_len)?;
+    let done = in_chunks(clock, file, Way::Write, execution, total, |done| {
+        mem.iovecs(iovs, iovs_len, |bufs| write(&window(bufs, done, PIPE_BUF)))
+    })
+    .await?;
+    mem.write_u32(nwritten, done as u32)
+}
+
+/// Moves `total` bytes through a stream that is ready now, one `step` at a
+/// time (each given the bytes moved so far), waiting until the stream is
+/// ready again before each further step; returns the bytes moved. A step
+/// that moves nothing ends it, and so does an error once anything has
+/// moved: what moved stays moved, and the next call sees the error.
+pub(crate) async fn in_chunks(
+    clock: &dyn MonotonicClock,
+    file: &dyn File,
+    way: Way,
+    execution: Execution,
+    total: usize,
+    mut step: impl FnMut(usize) -> Result<io::Result<usize>, Errno>,
+) -> Result<usize, Errno> {
+    let mut done = 0;
+    loop {
+        match step(done)? {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(_) if done > 0 => break,
+            Err(e) => return Err(e.into()),
+        }
+        if done >= total || !stream_ready(clock, file, way, execution).await? {
+            break;
+        }
+    }
+    Ok(done)
+}
+
+/// At most `limit` bytes of `bufs`, from `skip` bytes in.
+fn window<'b>(
+    bufs: &'b [IoSlice<'_>],
+    mut skip: usize,
+    limit: usize,
+) -> SmallVec<[IoSlice<'b>; 8]> {
+    let mut room = limit;
+    let mut out = SmallVec::new();
+    for buf in bufs {
+        if room == 0 {
+            break;
+        }
+        if skip >= buf.len() {
+            skip -= buf.len();
+            continue;
+        }
+        let part = &buf[std::mem::take(&mut skip)..];
+        let part = &part[..part.len().min(room)];
+        room -= part.len();
+        out.push(IoSlice::new(part));
+    }
+    out
+}
+
+/// The buffers of `bufs` from `skip` bytes in.
+pub(crate) fn window_mut<'b>(
+    bufs: &'b mut [IoSliceMut<'_>],
+    mut skip: usize,
+) -> SmallVec<[IoSliceMut<'b>; 8]> {
+    let mut out = SmallVec::new();
+    for buf in bufs {
+        if skip >= buf.len() {
+            skip -= buf.len();
+            continue;
+        }
+        out.push(IoSliceMut::new(&mut buf[std::mem::take(&mut skip)..]));
+    }
+    out
 }
 
 pub fn fd_advise(
@@ -320,16 +491,21 @@ pub fn fd_pwrite(
     })
 }
 
-pub fn fd_read(
+pub async fn fd_read(
     ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     iovs: u32,
     iovs_len: u32,
     nread: u32,
+    execution: Execution,
 ) -> Result<(), Errno> {
     let file = ctx.file(fd, rights::FD_READ)?;
-    read_into_iovecs(mem, iovs, iovs_len, nread, |bufs| file.read_vectored(bufs))
+    let clock = ctx.grants.monotonic_clock.as_ref();
+    read_stream(clock, file, mem, iovs, iovs_len, nread, execution, |bufs| {
+        file.read_vectored(bufs)
+    })
+    .await
 }
 
 /// Fills a guest buffer with `dirent` records, each a fixed header then
@@ -475,16 +651,26 @@ pub fn fd_tell(
     mem.write_u64(offset, pos)
 }
 
-pub fn fd_write(
+pub async fn fd_write(
     ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     iovs: u32,
     iovs_len: u32,
     nwritten: u32,
+    execution: Execution,
 ) -> Result<(), Errno> {
     let file = ctx.file(fd, rights::FD_WRITE)?;
-    write_from_iovecs(mem, iovs, iovs_len, nwritten, |bufs| {
-        file.write_vectored(bufs)
-    })
+    let clock = ctx.grants.monotonic_clock.as_ref();
+    write_stream(
+        clock,
+        file,
+        mem,
+        iovs,
+        iovs_len,
+        nwritten,
+        execution,
+        |bufs| file.write_vectored(bufs),
+    )
+    .await
 }

@@ -5,6 +5,11 @@
 //! monotonic clock, a descriptor its host descriptor, and a handle with no
 //! host descriptor (in-memory pipes, regular files) is always ready, as
 //! POSIX says a regular file is.
+//!
+//! The call runs in three phases: decoding (which reads the clocks, so a
+//! relative timeout counts from the call's start), the wait, which the
+//! [`Execution`] turns into a blocked thread or a yield to the executor,
+//! and the report.
 
 use smallvec::SmallVec;
 
@@ -13,7 +18,8 @@ use super::memory::GuestMemory;
 use super::types::{event, eventrwflags, eventtype, rights, subclockflags, subscription};
 use super::Errno;
 use super::WasiP1Ctx;
-use crate::poll::{wait, Interest, Readiness};
+use crate::execution::Execution;
+use crate::poll::{Interest, Readiness};
 
 /// Subscriptions this many or fewer are tracked on the stack.
 const INLINE: usize = 8;
@@ -51,14 +57,48 @@ impl Fired {
     }
 }
 
-pub fn poll_oneoff(
+/// A call's subscriptions, decoded, with what each waits for. The
+/// interests borrow host descriptors from the context, so nothing can close
+/// them while the call waits.
+struct Decoded<'a> {
+    subs: SmallVec<[Sub; INLINE]>,
+    interests: SmallVec<[Interest<'a>; INLINE]>,
+}
+
+pub async fn poll_oneoff(
     ctx: &mut WasiP1Ctx,
     mem: &mut GuestMemory<'_>,
     subscriptions: u32,
     events: u32,
     nsubscriptions: u32,
     nevents: u32,
+    execution: Execution,
 ) -> Result<(), Errno> {
+    let Decoded {
+        mut subs,
+        interests,
+    } = decode(ctx, mem, subscriptions, events, nsubscriptions, nevents)?;
+    // Subscriptions already answered still look at the rest, without
+    // waiting, so that one call reports everything that is ready.
+    let block = subs.iter().all(|s| s.fired.is_none());
+    let mut found: SmallVec<[Readiness; INLINE]> =
+        SmallVec::from_elem(Readiness::Pending, interests.len());
+    let clock = ctx.grants.monotonic_clock.as_ref();
+    if let Err(err) = execution.wait(clock, &interests, &mut found, block).await {
+        return Err(err.into());
+    }
+    record(&mut subs, &found);
+    report(mem, &subs, events, nevents)
+}
+
+fn decode<'a>(
+    ctx: &'a WasiP1Ctx,
+    mem: &GuestMemory<'_>,
+    subscriptions: u32,
+    events: u32,
+    nsubscriptions: u32,
+    nevents: u32,
+) -> Result<Decoded<'a>, Errno> {
     if nsubscriptions == 0 {
         return Err(Errno::Inval);
     }
@@ -129,20 +169,12 @@ pub fn poll_oneoff(
         interests.push(interest);
     }
 
-    // Subscriptions already answered still look at the rest, without
-    // waiting, so that one call reports everything that is ready.
-    let block = subs.iter().all(|s| s.fired.is_none());
-    let mut found: SmallVec<[Readiness; INLINE]> =
-        SmallVec::from_elem(Readiness::Pending, interests.len());
-    if let Err(err) = wait(
-        ctx.grants.monotonic_clock.as_ref(),
-        &interests,
-        &mut found,
-        block,
-    ) {
-        return Err(err.into());
-    }
-    for (sub, readiness) in subs.iter_mut().zip(&found) {
+    Ok(Decoded { subs, interests })
+}
+
+/// Gives each subscription still unanswered what the wait found for it.
+fn record(subs: &mut [Sub], found: &[Readiness]) {
+    for (sub, readiness) in subs.iter_mut().zip(found) {
         if sub.fired.is_some() {
             continue;
         }
@@ -157,9 +189,12 @@ pub fn poll_oneoff(
             Readiness::Failed => Some(Fired::error(Errno::Io)),
         };
     }
+}
 
+/// Writes an event for each answered subscription, and their count.
+fn report(mem: &mut GuestMemory<'_>, subs: &[Sub], events: u32, nevents: u32) -> Result<(), Errno> {
     let mut count = 0u32;
-    for sub in &subs {
+    for sub in subs {
         let Some(fired) = sub.fired else { continue };
         let mut out = [0u8; event::SIZE as usize];
         out[event::USERDATA as usize..][..8].copy_from_slice(&sub.userdata.to_le_bytes());

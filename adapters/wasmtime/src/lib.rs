@@ -3,20 +3,25 @@
 //!
 //! [`add_to_linker`] registers every preview1 function (the list that
 //! [`capwasi::for_each_function!`] expands) with a `wasmtime::Linker`;
-//! [`p2::add_to_linker_sync`] links preview2 into a
-//! `wasmtime::component::Linker`. [`WasmtimeEngine`] runs a command module
-//! or a command component with them. Like every adapter,
+//! [`add_to_linker_async`] does the same for guests run on tokio, where a
+//! guest waiting in `poll_oneoff` or on a pipe or socket yields to the
+//! executor instead of holding its thread. [`p2::add_to_linker_sync`] links
+//! preview2 into a `wasmtime::component::Linker`. [`WasmtimeEngine`] runs a
+//! command module or a command component with them. Like every adapter,
 //! this crate holds no WASI logic: it moves arguments, memory and results
 //! between wasmtime and the core.
 
 pub mod p2;
 
 use capwasi::engine::HostResult;
-use capwasi::p1::{typed, WasiP1Ctx, MODULE};
+use capwasi::execution::Execution;
+use capwasi::p1::{typed, waiting, WasiP1Ctx, MODULE};
 use capwasi::p2::WasiP2Ctx;
 use capwasi::{RunError, Termination, WasiCtx};
 use wasmtime::component::{self, Component};
-use wasmtime::{Caller, Engine, Extern, Linker, Memory, Module, ModuleExport, Store};
+use wasmtime::{
+    Caller, Engine, Extern, Instance, Linker, Memory, Module, ModuleExport, Store, TypedFunc,
+};
 
 /// The error a host call returns to end the guest with an exit status;
 /// [`exit_status`] recognises it again.
@@ -68,6 +73,11 @@ struct Sole {
     memory: Option<Memory>,
 }
 
+/// The guest's context in a [`Sole`] store.
+fn sole_wasi(sole: &mut Sole) -> &mut WasiP1Ctx {
+    &mut sole.wasi
+}
+
 /// The sole instance's memory; before instantiation ends, a start
 /// function's calls find it by name.
 fn memory_remembered(caller: &mut Caller<'_, Sole>) -> Option<Memory> {
@@ -92,6 +102,12 @@ fn call<T>(
         // passes is EFAULT.
         None => run(ctx(caller.data_mut()), &mut []),
     };
+    outcome_to_wasmtime(outcome)
+}
+
+/// A call's outcome in wasmtime's terms: an errno, or an exit or trap that
+/// ends the guest.
+fn outcome_to_wasmtime(outcome: HostResult) -> wasmtime::Result<i32> {
     match outcome {
         Ok(errno) => Ok(errno),
         Err(Termination::Exit(code)) => Err(wasmtime::Error::new(Exit(code))),
@@ -103,15 +119,17 @@ fn call<T>(
 /// it with its arguments in registers, with no boxing into `Val`s.
 macro_rules! register {
     ($($family:ident :: $name:ident ( $($arg:ident : $ty:ident),* ) $(-> $never:tt)? ;)*) => {
+        /// Registers every function whose name is not in `skip`.
         fn register<T: 'static>(
             linker: &mut Linker<T>,
             // A closure rather than a function pointer, so that each call
             // can inline it.
             ctx: impl Fn(&mut T) -> &mut WasiP1Ctx + Copy + Send + Sync + 'static,
             memory: impl Fn(&mut Caller<'_, T>) -> Option<Memory> + Copy + Send + Sync + 'static,
+            skip: &[&str],
         ) -> wasmtime::Result<()> {
             $(
-                linker.func_wrap(
+                if !skip.contains(&stringify!($name)) { linker.func_wrap(
                     MODULE,
                     stringify!($name),
                     move |mut caller: Caller<'_, T>, $($arg: $ty),*| {
@@ -120,7 +138,7 @@ macro_rules! register {
                         });
                         register!(@result result $($never)?)
                     },
-                )?;
+                )?; }
             )*
             Ok(())
         }
@@ -132,13 +150,70 @@ macro_rules! register {
 
 capwasi::for_each_function!(register);
 
+/// Registers each call that can wait as an async host function: wasmtime
+/// suspends the guest on its fiber, and the call's future yields to the
+/// executor until the guest's descriptor or deadline is ready.
+macro_rules! register_waiting {
+    ($($family:ident :: $name:ident ( $($arg:ident : $ty:ident),* ) ;)*) => {
+        fn register_waiting<T: Send + 'static>(
+            linker: &mut Linker<T>,
+            ctx: impl Fn(&mut T) -> &mut WasiP1Ctx + Copy + Send + Sync + 'static,
+            memory: impl Fn(&mut Caller<'_, T>) -> Option<Memory> + Copy + Send + Sync + 'static,
+        ) -> wasmtime::Result<()> {
+            $(
+                linker.func_wrap_async(
+                    MODULE,
+                    stringify!($name),
+                    move |mut caller: Caller<'_, T>, ($($arg,)*): ($($ty,)*)| {
+                        Box::new(async move {
+                            // The guest is suspended for as long as this
+                            // future lives, so its memory can neither grow
+                            // nor be reached by anyone else meanwhile.
+                            let outcome = match memory(&mut caller) {
+                                Some(memory) => {
+                                    let (bytes, data) = memory.data_and_store_mut(&mut caller);
+                                    waiting::$name(ctx(data), bytes, $($arg,)* Execution::Tokio).await
+                                }
+                                None => {
+                                    waiting::$name(ctx(caller.data_mut()), &mut [], $($arg,)* Execution::Tokio)
+                                        .await
+                                }
+                            };
+                            outcome_to_wasmtime(outcome)
+                        })
+                    },
+                )?;
+            )*
+            Ok(())
+        }
+    };
+}
+
+capwasi::for_each_waiting_function!(register_waiting);
+
 /// Registers every preview1 function in `linker`. `ctx` finds the guest's
 /// [`WasiP1Ctx`] in the store's data.
 pub fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
     ctx: fn(&mut T) -> &mut WasiP1Ctx,
 ) -> wasmtime::Result<()> {
-    register(linker, ctx, memory_named::<T>)
+    register(linker, ctx, memory_named::<T>, &[])
+}
+
+/// Registers every preview1 function in `linker`, for guests run with
+/// wasmtime's async calls (`instantiate_async`, `call_async`) on a tokio
+/// runtime with its I/O and time drivers enabled. The calls that can wait
+/// (`poll_oneoff`, and reads, writes, accepts, receives and sends on pipes,
+/// sockets and terminals; see [`capwasi::for_each_waiting_function!`])
+/// yield to the executor while they wait, so one executor thread can run
+/// many guests at once; the others run as [`add_to_linker`] registers them.
+/// `ctx` finds the guest's [`WasiP1Ctx`] in the store's data.
+pub fn add_to_linker_async<T: Send + 'static>(
+    linker: &mut Linker<T>,
+    ctx: fn(&mut T) -> &mut WasiP1Ctx,
+) -> wasmtime::Result<()> {
+    register(linker, ctx, memory_named::<T>, waiting::NAMES)?;
+    register_waiting(linker, ctx, memory_named::<T>)
 }
 
 /// Like [`add_to_linker`], with a faster path for instances of `module`:
@@ -151,10 +226,13 @@ pub fn add_to_linker_for<T: 'static>(
     module: &Module,
 ) -> wasmtime::Result<()> {
     match module.get_export_index("memory") {
-        Some(index) => register(linker, ctx, move |caller: &mut Caller<'_, T>| {
-            memory_at(caller, &index)
-        }),
-        None => register(linker, ctx, memory_named::<T>),
+        Some(index) => register(
+            linker,
+            ctx,
+            move |caller: &mut Caller<'_, T>| memory_at(caller, &index),
+            &[],
+        ),
+        None => register(linker, ctx, memory_named::<T>, &[]),
     }
 }
 
@@ -174,6 +252,13 @@ impl WasmtimeEngine {
     /// An engine built from an embedder's own configuration.
     pub fn with_engine(engine: Engine) -> Self {
         WasmtimeEngine { engine }
+    }
+
+    /// The wasmtime engine, to compile modules for
+    /// [`Self::run_module`] and [`Self::run_module_async`] once and run
+    /// them many times.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 }
 
@@ -211,41 +296,83 @@ fn load_error(e: wasmtime::Error) -> RunError {
     RunError::Load(format!("{e:#}"))
 }
 
+/// What instantiating a command came to: the instance, or how the run
+/// ended already.
+fn instantiated<I>(result: wasmtime::Result<I>) -> Result<I, Result<i32, RunError>> {
+    match result {
+        Ok(instance) => Ok(instance),
+        // A start function may exit or trap too; anything else is a
+        // module that cannot be linked.
+        Err(e) if e.downcast_ref::<wasmtime::Trap>().is_some() || exit_status(&e).is_some() => {
+            Err(ended(e))
+        }
+        Err(e) => Err(Err(load_error(e))),
+    }
+}
+
+/// The sole instance's `_start`, once its memory is remembered for the
+/// calls it makes.
+fn command_start(
+    store: &mut Store<Sole>,
+    instance: Instance,
+) -> Result<TypedFunc<(), ()>, RunError> {
+    store.data_mut().memory = instance.get_memory(&mut *store, "memory");
+    instance
+        .get_typed_func::<(), ()>(&mut *store, "_start")
+        .map_err(|e| RunError::Load(format!("no usable `_start` export: {e:#}")))
+}
+
+/// How a run of `_start` ended.
+fn command_ended(result: wasmtime::Result<()>) -> Result<i32, RunError> {
+    match result {
+        Ok(()) => Ok(0),
+        Err(e) => ended(e),
+    }
+}
+
 impl WasmtimeEngine {
-    /// Runs a command module compiled for this engine, like
-    /// [`capwasi::Engine::run`] without compiling it again.
-    pub fn run_module(&self, module: &Module, ctx: WasiCtx) -> Result<i32, RunError> {
-        let mut linker = Linker::new(&self.engine);
-        register(
-            &mut linker,
-            |sole: &mut Sole| &mut sole.wasi,
-            memory_remembered,
-        )
-        .map_err(load_error)?;
-        let mut store = Store::new(
+    /// A store for one run of a command module.
+    fn command_store(&self, ctx: WasiCtx) -> Store<Sole> {
+        Store::new(
             &self.engine,
             Sole {
                 wasi: WasiP1Ctx::new(ctx),
                 memory: None,
             },
-        );
-        let instance = match linker.instantiate(&mut store, module) {
+        )
+    }
+
+    /// Runs a command module compiled for this engine, like
+    /// [`capwasi::Engine::run`] without compiling it again.
+    pub fn run_module(&self, module: &Module, ctx: WasiCtx) -> Result<i32, RunError> {
+        let mut linker = Linker::new(&self.engine);
+        register(&mut linker, sole_wasi, memory_remembered, &[]).map_err(load_error)?;
+        let mut store = self.command_store(ctx);
+        let instance = match instantiated(linker.instantiate(&mut store, module)) {
             Ok(instance) => instance,
-            // A start function may exit or trap too; anything else is a
-            // module that cannot be linked.
-            Err(e) if e.downcast_ref::<wasmtime::Trap>().is_some() || exit_status(&e).is_some() => {
-                return ended(e)
-            }
-            Err(e) => return Err(load_error(e)),
+            Err(ended) => return ended,
         };
-        store.data_mut().memory = instance.get_memory(&mut store, "memory");
-        let start = instance
-            .get_typed_func::<(), ()>(&mut store, "_start")
-            .map_err(|e| RunError::Load(format!("no usable `_start` export: {e:#}")))?;
-        match start.call(&mut store, ()) {
-            Ok(()) => Ok(0),
-            Err(e) => ended(e),
-        }
+        let start = command_start(&mut store, instance)?;
+        command_ended(start.call(&mut store, ()))
+    }
+
+    /// Runs a command module compiled for this engine with wasmtime's
+    /// async calls, from a task on a tokio runtime with its I/O and time
+    /// drivers enabled ([`add_to_linker_async`]). While the guest waits
+    /// for a descriptor or a deadline, the executor runs other tasks, so
+    /// one thread can run many guests at once. The future is `Send`.
+    pub async fn run_module_async(&self, module: &Module, ctx: WasiCtx) -> Result<i32, RunError> {
+        let mut linker = Linker::new(&self.engine);
+        register(&mut linker, sole_wasi, memory_remembered, waiting::NAMES)
+            .and_then(|()| register_waiting(&mut linker, sole_wasi, memory_remembered))
+            .map_err(load_error)?;
+        let mut store = self.command_store(ctx);
+        let instance = match instantiated(linker.instantiate_async(&mut store, module).await) {
+            Ok(instance) => instance,
+            Err(ended) => return ended,
+        };
+        let start = command_start(&mut store, instance)?;
+        command_ended(start.call_async(&mut store, ()).await)
     }
 
     /// Runs a `wasi:cli/command` component compiled for this engine, like
@@ -254,12 +381,9 @@ impl WasmtimeEngine {
         let mut linker = component::Linker::new(&self.engine);
         p2::add_to_linker_sync(&mut linker, |ctx: &mut WasiP2Ctx| ctx).map_err(load_error)?;
         let mut store = Store::new(&self.engine, WasiP2Ctx::new(ctx));
-        let command = match p2::Command::instantiate(&mut store, component, &linker) {
+        let command = match instantiated(p2::Command::instantiate(&mut store, component, &linker)) {
             Ok(command) => command,
-            Err(e) if e.downcast_ref::<wasmtime::Trap>().is_some() || exit_status(&e).is_some() => {
-                return ended(e)
-            }
-            Err(e) => return Err(load_error(e)),
+            Err(ended) => return ended,
         };
         match command.wasi_cli_run().call_run(&mut store) {
             Ok(Ok(())) => Ok(0),
