@@ -98,3 +98,29 @@ fn pollables_over_clocks_and_streams() {
 fn polling_nothing_traps() {
     run("p2_poll", &["trap-empty"], b"", |_| {}).expect_trap("poll was given no pollables");
 }
+
+/// stdout that fails every write: the guest's write gets
+/// last-operation-failed, with an error that describes itself and carries
+/// the host's error code, and the stream stays closed.
+#[test]
+fn a_failed_write_closes_the_stream_with_a_described_error() {
+    struct Full;
+    impl std::io::Write for Full {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::from_raw_os_error(28)) // ENOSPC
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let stderr = capwasi::OutputPipe::new();
+    let out = run("p2_streams", &["fail"], b"", |b| {
+        b.stdout(capwasi::Stdio::writer(Full))
+            .stderr(capwasi::Stdio::output(stderr.clone()));
+    });
+    out.expect_exit(0);
+    assert_eq!(
+        String::from_utf8_lossy(&stderr.contents()),
+        "ok write-fails\nok to-debug-string\ncode insufficient-space\nok closed-after-failure\n"
+    );
+}

@@ -8,7 +8,7 @@ pub fn exit(status: Result<(), ()>) -> Termination {
     Termination::Exit(if status.is_ok() { 0 } else { 1 })
 }
 
-/// `exit-with-code` (unstable in the WIT, behind `cli-exit-with-code`):
+/// `exit-with-code` (stable since wasi 0.2.12):
 /// ends the guest with `status_code`.
 pub fn exit_with_code(status_code: u8) -> Termination {
     Termination::Exit(i32::from(status_code))

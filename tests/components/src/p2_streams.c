@@ -14,6 +14,13 @@
 //             stream, and a stream error read through wasi:io/error.
 //   trap-blocking-write  blocking-write-and-flush of 4097 bytes, over the
 //             4096 the WIT allows; prints FAIL if the host accepts it.
+//   fail      stdout, which the host must fail every write to: the write
+//             gives last-operation-failed, whose error describes itself
+//             (to-debug-string) and carries an error code
+//             (filesystem-error-code), and the stream stays closed after.
+//             As stdout is broken, this mode reports on stderr, one line per
+//             step: "ok write-fails", "ok to-debug-string", "code NAME" (or
+//             "code none"), "ok closed-after-failure".
 //
 // Nothing here writes more than check-write permitted (the WIT says that
 // traps), nor, outside trap-blocking-write, more than 4096 bytes per
@@ -379,6 +386,57 @@ static void mode_trap_blocking_write(void) {
           wrote ? "it succeeded" : stream_error_name(&serr));
 }
 
+// Writes a line to stderr; a failure ends the guest with status err.
+static void err_line(const char *s) {
+  wasi_io_streams_own_output_stream_t own = wasi_cli_stderr_get_stderr();
+  command_list_u8_t bytes = {(uint8_t *)s, strlen(s)};
+  stream_error_t e;
+  bool wrote = wasi_io_streams_method_output_stream_blocking_write_and_flush(
+      wasi_io_streams_borrow_output_stream(own), &bytes, &e);
+  wasi_io_streams_output_stream_drop_own(own);
+  if (!wrote) p2_exit(false);
+}
+
+#define ERR_CHECK(cond) \
+  do {                  \
+    if (!(cond)) {      \
+      err_line("FAIL " #cond "\n"); \
+      p2_exit(false);   \
+    }                   \
+  } while (0)
+
+static _Noreturn void mode_fail(void) {
+  wasi_io_streams_own_output_stream_t own = wasi_cli_stdout_get_stdout();
+  ostream_t out = wasi_io_streams_borrow_output_stream(own);
+  uint64_t budget;
+  ERR_CHECK(wasi_io_streams_method_output_stream_check_write(out, &budget, &serr));
+  ERR_CHECK(budget > 0);
+  command_list_u8_t bytes = {(uint8_t *)"x", 1};
+  ERR_CHECK(!wasi_io_streams_method_output_stream_write(out, &bytes, &serr));
+  ERR_CHECK(serr.tag == WASI_IO_STREAMS_STREAM_ERROR_LAST_OPERATION_FAILED);
+  err_line("ok write-fails\n");
+  wasi_io_error_borrow_error_t e = wasi_io_error_borrow_error(serr.val.last_operation_failed);
+  command_string_t text;
+  wasi_io_error_method_error_to_debug_string(e, &text);
+  ERR_CHECK(text.len > 0);
+  command_string_free(&text);
+  err_line("ok to-debug-string\n");
+  fs_code_t code;
+  if (wasi_filesystem_types_filesystem_error_code(e, &code)) {
+    err_line("code ");
+    err_line(fs_code_name(code));
+    err_line("\n");
+  } else {
+    err_line("code none\n");
+  }
+  wasi_io_error_error_drop_own(serr.val.last_operation_failed);
+  ERR_CHECK(!wasi_io_streams_method_output_stream_check_write(out, &budget, &serr));
+  ERR_CHECK(serr.tag == WASI_IO_STREAMS_STREAM_ERROR_CLOSED);
+  err_line("ok closed-after-failure\n");
+  wasi_io_streams_output_stream_drop_own(own);
+  p2_exit(true);
+}
+
 bool exports_wasi_cli_run_run(void) {
   command_list_string_t args = get_args();
   if (args.len < 2) p2_fail(__FILE__, __LINE__, "usage: p2_streams MODE", NULL);
@@ -393,6 +451,8 @@ bool exports_wasi_cli_run_run(void) {
     mode_splice();
   } else if (str_eq(mode, "trap-blocking-write")) {
     mode_trap_blocking_write();
+  } else if (str_eq(mode, "fail")) {
+    mode_fail();
   } else {
     p2_fail(__FILE__, __LINE__, "unknown mode", NULL);
   }
