@@ -664,16 +664,30 @@ pub mod descriptor {
         Ok(ctx.table.push_child(stream, this)?)
     }
 
+    /// Makes `change` to `path` beneath the directory `this`, which needs
+    /// `mutate-directory` for it.
+    async fn change_at(
+        ctx: &WasiP2Ctx,
+        this: Resource<Descriptor>,
+        call: &'static str,
+        path: String,
+        change: fn(&dyn fs::Dir, &str) -> io::Result<()>,
+    ) -> FsResult<()> {
+        on(ctx, this, move |d| {
+            host(call, &path, change(d.mutable_dir(call, &path)?, &path))
+        })
+        .await
+    }
+
     /// `create-directory-at`.
     pub async fn create_directory_at(
         ctx: &WasiP2Ctx,
         this: Resource<Descriptor>,
         path: impl Into<String>,
     ) -> FsResult<()> {
-        let path = path.into();
-        on(ctx, this, move |d| {
-            let call = "create-directory-at";
-            host(call, &path, d.mutable_dir(call, &path)?.create_dir(&path))
+        let call = "create-directory-at";
+        change_at(ctx, this, call, path.into(), |dir, path| {
+            dir.create_dir(path)
         })
         .await
     }
@@ -833,10 +847,9 @@ pub mod descriptor {
         this: Resource<Descriptor>,
         path: impl Into<String>,
     ) -> FsResult<()> {
-        let path = path.into();
-        on(ctx, this, move |d| {
-            let call = "remove-directory-at";
-            host(call, &path, d.mutable_dir(call, &path)?.remove_dir(&path))
+        let call = "remove-directory-at";
+        change_at(ctx, this, call, path.into(), |dir, path| {
+            dir.remove_dir(path)
         })
         .await
     }
@@ -887,12 +900,8 @@ pub mod descriptor {
         this: Resource<Descriptor>,
         path: impl Into<String>,
     ) -> FsResult<()> {
-        let path = path.into();
-        on(ctx, this, move |d| {
-            let call = "unlink-file-at";
-            host(call, &path, d.mutable_dir(call, &path)?.unlink(&path))
-        })
-        .await
+        let call = "unlink-file-at";
+        change_at(ctx, this, call, path.into(), |dir, path| dir.unlink(path)).await
     }
 
     /// `is-same-object`: whether both descriptors refer to one object (the
