@@ -1,6 +1,8 @@
-//! Times system-call patterns natively and under three WASI runtimes, with
-//! one C program (guest/bench.c) that times itself, so that starting,
-//! compiling and instantiating are never measured.
+//! Times system-call patterns natively and under several WASI runtimes,
+//! with one C program (guest/bench.c) that times itself, so that starting,
+//! compiling and instantiating are never measured. A second program,
+//! guest/p2/bench_p2.c, a wasi 0.2 component that needs no adapter, times
+//! preview2-native ops on the component runtimes in the same way.
 //!
 //!   cargo bench --manifest-path benches/Cargo.toml --bench syscalls -- [OPTIONS]
 //!
@@ -16,7 +18,8 @@ use capwasi_bench::{
     Options, Table, UsageError,
 };
 
-const OPS: [&str; 9] = [
+/// bench.c's ops, which every runtime runs.
+const MODULE_OPS: [&str; 9] = [
     "write16",
     "clock",
     "open_close",
@@ -28,12 +31,37 @@ const OPS: [&str; 9] = [
     "readdir",
 ];
 
+/// bench_p2.c's preview2-native ops, which only the component runtimes run,
+/// each with bench.c's op closest to it: native runs that one in its row.
+const P2_OPS: [(&str, &str); 5] = [
+    ("p2_write16", "write16"),
+    ("p2_read_stream64k", "read64k"),
+    ("p2_open_at", "open_close"),
+    ("p2_stat_at", "stat"),
+    ("p2_readdir", "readdir"),
+];
+
+/// Every op `--ops` may name: bench.c's, then bench_p2.c's.
+fn all_ops() -> Vec<&'static str> {
+    let p2 = P2_OPS.iter().map(|&(op, _)| op);
+    MODULE_OPS.iter().copied().chain(p2).collect()
+}
+
+/// The bench.c op paired with a preview2-native op; `None` for bench.c's.
+fn paired(op: &str) -> Option<&'static str> {
+    P2_OPS
+        .iter()
+        .find(|&&(p2, _)| p2 == op)
+        .map(|&(_, native)| native)
+}
+
 const NATIVE: &str = "native";
 const CAPWASI_WASMTIME: &str = "capwasi-wasmtime";
 const CAPWASI_WASMI: &str = "capwasi-wasmi";
 const WASMTIME_WASI: &str = "wasmtime-wasi";
 /// The same program as a wasi 0.2 component (encoded with the official
-/// preview1 adapter), on capwasi's preview2 and on wasmtime-wasi's.
+/// preview1 adapter), on capwasi's preview2 and on wasmtime-wasi's; they
+/// also run bench_p2.wasm, a component of its own.
 const CAPWASI_P2: &str = "capwasi-p2";
 const WASMTIME_WASI_P2: &str = "wasmtime-wasi-p2";
 /// The component on capwasi's async linker, on a tokio runtime: filesystem
@@ -50,8 +78,79 @@ const RUNTIMES: [&str; 8] = [
     CAPWASI_P2_TOKIO,
     CAPWASI_P2_TOKIO_INLINE,
 ];
+/// The runtimes that run components, and so bench_p2.wasm.
+const COMPONENT_RUNTIMES: [&str; 4] = [
+    CAPWASI_P2,
+    WASMTIME_WASI_P2,
+    CAPWASI_P2_TOKIO,
+    CAPWASI_P2_TOKIO_INLINE,
+];
+
+/// Which program an op belongs to, each with a table of its own.
+#[derive(Clone, Copy, PartialEq)]
+enum Group {
+    /// bench.c's ops, which every runtime runs.
+    Module,
+    /// bench_p2.c's, which native runs as their bench.c pair and the
+    /// component runtimes as they are.
+    P2,
+}
+
+impl Group {
+    fn of(op: &str) -> Group {
+        match paired(op) {
+            Some(_) => Group::P2,
+            None => Group::Module,
+        }
+    }
+
+    /// Whether `runtime` runs this group's ops.
+    fn run_by(self, runtime: &str) -> bool {
+        self == Group::Module || runtime == NATIVE || COMPONENT_RUNTIMES.contains(&runtime)
+    }
+
+    /// The runtime the table's targets are about, which gets a column
+    /// against the confined floor.
+    fn target(self) -> &'static str {
+        match self {
+            Group::Module => CAPWASI_WASMTIME,
+            Group::P2 => CAPWASI_P2,
+        }
+    }
+
+    /// Pairs of runtimes whose ratio, slower over faster, gets a column.
+    fn comparisons(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Group::Module => &[
+                (WASMTIME_WASI, CAPWASI_WASMTIME),
+                (WASMTIME_WASI_P2, CAPWASI_P2),
+                (CAPWASI_P2, CAPWASI_WASMTIME),
+                (CAPWASI_P2_TOKIO, CAPWASI_P2),
+                (CAPWASI_P2_TOKIO_INLINE, CAPWASI_P2),
+            ],
+            Group::P2 => &[
+                (WASMTIME_WASI_P2, CAPWASI_P2),
+                (CAPWASI_P2_TOKIO, CAPWASI_P2),
+                (CAPWASI_P2_TOKIO_INLINE, CAPWASI_P2),
+            ],
+        }
+    }
+}
+
+/// What `runtime` runs in `op`'s row, if anything: the op itself, or, for a
+/// preview2-native op on native, its bench.c pair.
+fn runs(op: &'static str, runtime: &str) -> Option<&'static str> {
+    if !Group::of(op).run_by(runtime) {
+        None
+    } else if runtime == NATIVE {
+        Some(paired(op).unwrap_or(op))
+    } else {
+        Some(op)
+    }
+}
 
 const GUEST_WASM: &[u8] = include_bytes!("../guest/bench.wasm");
+const GUEST_P2_WASM: &[u8] = include_bytes!("../guest/p2/bench_p2.wasm");
 const NATIVE_BINARY: &str = env!("BENCH_NATIVE");
 const GUEST_DIR: &str = "/bench";
 
@@ -89,7 +188,7 @@ impl Plan {
         )?;
         let quick = options.flag("quick");
         Ok(Plan {
-            ops: options.subset("ops", &OPS)?,
+            ops: options.subset("ops", &all_ops())?,
             runtimes: options.subset("runtimes", &RUNTIMES)?,
             reps: if quick {
                 1
@@ -259,39 +358,35 @@ type Named = (&'static str, Box<dyn Runner>);
 
 fn runners(plan: &Plan, dir: &Path) -> Result<Vec<Named>, String> {
     let mut runners: Vec<Named> = Vec::new();
-    let mut wasmtime = None;
+    let mut shared = Shared::default();
     for &name in &plan.runtimes {
         let runner =
-            runner(name, dir, &mut wasmtime).map_err(|e| format!("cannot set up {name}: {e}"))?;
+            runner(name, dir, &mut shared).map_err(|e| format!("cannot set up {name}: {e}"))?;
         runners.push((name, runner));
     }
     Ok(runners)
 }
 
-fn runner(
-    name: &str,
-    dir: &Path,
-    wasmtime: &mut Option<WasmtimeSetup>,
-) -> Result<Box<dyn Runner>, String> {
+fn runner(name: &str, dir: &Path, shared: &mut Shared) -> Result<Box<dyn Runner>, String> {
     Ok(match name {
         NATIVE => Box::new(Native {
             dir: dir.to_path_buf(),
         }),
         CAPWASI_WASMI => Box::new(Capwasi::on_wasmi(dir)?),
-        CAPWASI_WASMTIME => Box::new(Capwasi::on_wasmtime(wasmtime_setup(wasmtime)?, dir)),
-        CAPWASI_P2 => Box::new(Capwasi::on_components(wasmtime_setup(wasmtime)?, dir)?),
+        CAPWASI_WASMTIME => Box::new(Capwasi::on_wasmtime(shared.wasmtime()?, dir)),
+        CAPWASI_P2 => Box::new(Capwasi::on_components(shared.components()?, dir)),
         CAPWASI_P2_TOKIO => Box::new(Capwasi::on_tokio(
-            wasmtime_setup(wasmtime)?,
+            shared.components()?,
             dir,
             capwasi::execution::Execution::Tokio,
         )?),
         CAPWASI_P2_TOKIO_INLINE => Box::new(Capwasi::on_tokio(
-            wasmtime_setup(wasmtime)?,
+            shared.components()?,
             dir,
             capwasi::execution::Execution::TokioInline,
         )?),
-        WASMTIME_WASI_P2 => Box::new(WasmtimeWasiP2::new(wasmtime_setup(wasmtime)?, dir)?),
-        _ => Box::new(WasmtimeWasi::new(wasmtime_setup(wasmtime)?, dir)?),
+        WASMTIME_WASI_P2 => Box::new(WasmtimeWasiP2::new(shared.components()?, dir)?),
+        _ => Box::new(WasmtimeWasi::new(shared.wasmtime()?, dir)?),
     })
 }
 
@@ -356,22 +451,99 @@ struct WasmtimeSetup {
     module: wasmtime::Module,
 }
 
-/// The shared wasmtime set-up, made when the first runtime needs it.
-fn wasmtime_setup(slot: &mut Option<WasmtimeSetup>) -> Result<&WasmtimeSetup, String> {
-    if slot.is_none() {
-        let engine = wasmtime::Engine::default();
-        let module = wasmtime::Module::new(&engine, GUEST_WASM)
-            .map_err(|e| format!("wasmtime cannot compile bench.wasm: {e:#}"))?;
-        *slot = Some(WasmtimeSetup { engine, module });
-    }
-    slot.as_ref()
-        .ok_or_else(|| "no wasmtime engine".to_string())
+/// One thing per component guest: `bench.wasm` encoded with the preview1
+/// adapter, which runs bench.c's ops, and `bench_p2.wasm`, which runs the
+/// preview2-native ones.
+#[derive(Clone)]
+struct Guests<T> {
+    adapted: T,
+    direct: T,
 }
+
+impl<T> Guests<T> {
+    /// The guest that runs `op`.
+    fn for_op(&self, op: &str) -> &T {
+        match paired(op) {
+            Some(_) => &self.direct,
+            None => &self.adapted,
+        }
+    }
+
+    fn try_map<U>(&self, f: impl Fn(&T) -> Result<U, String>) -> Result<Guests<U>, String> {
+        Ok(Guests {
+            adapted: f(&self.adapted)?,
+            direct: f(&self.direct)?,
+        })
+    }
+}
+
+/// Both component guests, compiled for one engine.
+#[derive(Clone)]
+struct ComponentSetup {
+    engine: wasmtime::Engine,
+    guests: Guests<wasmtime::component::Component>,
+}
+
+/// What the wasmtime-based runtimes share, made when the first one needs
+/// it: one engine, the module, and the components.
+#[derive(Default)]
+struct Shared {
+    wasmtime: Option<WasmtimeSetup>,
+    components: Option<ComponentSetup>,
+}
+
+impl Shared {
+    fn wasmtime(&mut self) -> Result<&WasmtimeSetup, String> {
+        if self.wasmtime.is_none() {
+            let engine = wasmtime::Engine::default();
+            let module = wasmtime::Module::new(&engine, GUEST_WASM)
+                .map_err(|e| format!("wasmtime cannot compile bench.wasm: {e:#}"))?;
+            self.wasmtime = Some(WasmtimeSetup { engine, module });
+        }
+        self.wasmtime
+            .as_ref()
+            .ok_or_else(|| "no wasmtime engine".to_string())
+    }
+
+    fn components(&mut self) -> Result<ComponentSetup, String> {
+        if self.components.is_none() {
+            let engine = self.wasmtime()?.engine.clone();
+            let guests = guest_components(&engine)?;
+            self.components = Some(ComponentSetup { engine, guests });
+        }
+        self.components
+            .clone()
+            .ok_or_else(|| "no components".to_string())
+    }
+}
+
+#[path = "../../tests/components/encode.rs"]
+mod encode;
+
+/// `bench.wasm` as a wasi 0.2 command component, and `bench_p2.wasm`,
+/// compiled for `engine`.
+fn guest_components(
+    engine: &wasmtime::Engine,
+) -> Result<Guests<wasmtime::component::Component>, String> {
+    let adapted = encode::preview1_command_to_component(GUEST_WASM)
+        .map_err(|e| format!("cannot encode bench.wasm as a component: {e}"))?;
+    Guests {
+        adapted: ("bench.wasm as a component", &adapted[..]),
+        direct: ("bench_p2.wasm", GUEST_P2_WASM),
+    }
+    .try_map(|&(name, bytes)| {
+        wasmtime::component::Component::new(engine, bytes)
+            .map_err(|e| format!("wasmtime cannot compile {name}: {e:#}"))
+    })
+}
+
+/// Runs a guest with a fresh context for an op; returns its exit status.
+type RunGuest = Box<dyn Fn(&str, capwasi::WasiCtx) -> Result<i32, capwasi::RunError>>;
 
 /// capwasi on one engine, as its own command runner uses it: a store
 /// holding only the guest, whose memory the host calls look up once.
 struct Capwasi {
-    run_module: Box<dyn Fn(capwasi::WasiCtx) -> Result<i32, capwasi::RunError>>,
+    run_guest: RunGuest,
     dir: PathBuf,
 }
 
@@ -380,36 +552,36 @@ impl Capwasi {
         let engine = capwasi_wasmtime::WasmtimeEngine::with_engine(setup.engine.clone());
         let module = setup.module.clone();
         Capwasi {
-            run_module: Box::new(move |ctx| engine.run_module(&module, ctx)),
+            run_guest: Box::new(move |_, ctx| engine.run_module(&module, ctx)),
             dir: dir.to_path_buf(),
         }
     }
 
-    fn on_components(setup: &WasmtimeSetup, dir: &Path) -> Result<Self, String> {
-        let engine = capwasi_wasmtime::WasmtimeEngine::with_engine(setup.engine.clone());
-        let component = guest_component(setup)?;
-        Ok(Capwasi {
-            run_module: Box::new(move |ctx| engine.run_command(&component, ctx)),
+    fn on_components(setup: ComponentSetup, dir: &Path) -> Self {
+        let engine = capwasi_wasmtime::WasmtimeEngine::with_engine(setup.engine);
+        let guests = setup.guests;
+        Capwasi {
+            run_guest: Box::new(move |op, ctx| engine.run_command(guests.for_op(op), ctx)),
             dir: dir.to_path_buf(),
-        })
+        }
     }
 
     /// On the async linker, as a tokio server would run it: one guest at a
     /// time on a single-threaded runtime.
     fn on_tokio(
-        setup: &WasmtimeSetup,
+        setup: ComponentSetup,
         dir: &Path,
         execution: capwasi::execution::Execution,
     ) -> Result<Self, String> {
-        let engine = capwasi_wasmtime::WasmtimeEngine::with_engine(setup.engine.clone());
-        let component = guest_component(setup)?;
+        let engine = capwasi_wasmtime::WasmtimeEngine::with_engine(setup.engine);
+        let guests = setup.guests;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| format!("no tokio runtime: {e}"))?;
         Ok(Capwasi {
-            run_module: Box::new(move |ctx| {
-                runtime.block_on(engine.run_command_async(&component, ctx, execution))
+            run_guest: Box::new(move |op, ctx| {
+                runtime.block_on(engine.run_command_async(guests.for_op(op), ctx, execution))
             }),
             dir: dir.to_path_buf(),
         })
@@ -420,7 +592,7 @@ impl Capwasi {
         let module = wasmi::Module::new(&engine, GUEST_WASM).map_err(|e| e.to_string())?;
         let engine = capwasi_wasmi::WasmiEngine::with_engine(engine);
         Ok(Capwasi {
-            run_module: Box::new(move |ctx| engine.run_module(&module, ctx)),
+            run_guest: Box::new(move |_, ctx| engine.run_module(&module, ctx)),
             dir: dir.to_path_buf(),
         })
     }
@@ -431,7 +603,7 @@ impl Runner for Capwasi {
         let (stdout, stderr) = (capwasi::OutputPipe::new(), capwasi::OutputPipe::new());
         let args = guest_args(op, iterations, repetitions);
         let ctx = capwasi_ctx(&args, &self.dir, &stdout, &stderr)?;
-        let ended = (self.run_module)(ctx);
+        let ended = (self.run_guest)(op, ctx);
         finish(run_outcome(ended), &stderr.contents())?;
         Ok(lossy(&stdout.contents()))
     }
@@ -461,20 +633,58 @@ fn capwasi_ctx(
     builder.build().map_err(|e| e.to_string())
 }
 
-#[path = "../../tests/components/encode.rs"]
-mod encode;
-
-/// `bench.wasm` as a wasi 0.2 command component, compiled for `setup`'s
-/// engine.
-fn guest_component(setup: &WasmtimeSetup) -> Result<wasmtime::component::Component, String> {
-    let encoded = encode::preview1_command_to_component(GUEST_WASM)
-        .map_err(|e| format!("cannot encode bench.wasm as a component: {e}"))?;
-    wasmtime::component::Component::new(&setup.engine, encoded)
-        .map_err(|e| format!("wasmtime cannot compile the component: {e:#}"))
-}
-
 /// Room for the guest's output; `bench` writes a line per repetition.
 const PIPE_CAPACITY: usize = 1 << 20;
+
+/// A run's stdout and stderr on wasmtime-wasi.
+struct WasmtimeWasiOutput {
+    stdout: wasmtime_wasi::p2::pipe::MemoryOutputPipe,
+    stderr: wasmtime_wasi::p2::pipe::MemoryOutputPipe,
+}
+
+impl WasmtimeWasiOutput {
+    fn new() -> Self {
+        WasmtimeWasiOutput {
+            stdout: wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(PIPE_CAPACITY),
+            stderr: wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(PIPE_CAPACITY),
+        }
+    }
+
+    /// A context builder for one run of `op` with this output and `dir`
+    /// preopened, for both of wasmtime-wasi's runtimes.
+    fn builder(
+        &self,
+        dir: &Path,
+        op: &str,
+        iterations: u64,
+        repetitions: u64,
+    ) -> Result<wasmtime_wasi::WasiCtxBuilder, String> {
+        let mut builder = wasmtime_wasi::WasiCtxBuilder::new();
+        // The documented setting for synchronous embedders: file operations
+        // run on this thread instead of round-tripping through tokio. A
+        // preopen copies it, so it comes first.
+        builder
+            .allow_blocking_current_thread(true)
+            .args(&guest_args(op, iterations, repetitions))
+            .stdout(self.stdout.clone())
+            .stderr(self.stderr.clone())
+            .preopened_dir(dir, GUEST_DIR, wasmtime_wasi::FsPerms::ReadWrite)
+            .map_err(|e| format!("{e:#}"))?;
+        Ok(builder)
+    }
+
+    /// The program's stdout if it `ended` well.
+    fn finish(&self, ended: wasmtime::Result<()>) -> Result<String, String> {
+        let ended = ended.map_err(|e| {
+            let status = e
+                .downcast_ref::<wasmtime_wasi::I32Exit>()
+                .map(|exit| exit.0);
+            (format!("{e:#}"), status)
+        });
+        finish(ended, &self.stderr.contents())?;
+        Ok(lossy(&self.stdout.contents()))
+    }
+}
 
 struct WasmtimeWasi {
     engine: wasmtime::Engine,
@@ -496,47 +706,21 @@ impl WasmtimeWasi {
             dir: dir.to_path_buf(),
         })
     }
-
-    fn ctx(
-        &self,
-        args: &[String],
-        stdout: &wasmtime_wasi::p2::pipe::MemoryOutputPipe,
-        stderr: &wasmtime_wasi::p2::pipe::MemoryOutputPipe,
-    ) -> Result<wasmtime_wasi::p1::WasiP1Ctx, String> {
-        let mut builder = wasmtime_wasi::WasiCtxBuilder::new();
-        // The documented setting for synchronous embedders: file operations
-        // run on this thread instead of round-tripping through tokio. A
-        // preopen copies it, so it comes first.
-        builder
-            .allow_blocking_current_thread(true)
-            .args(args)
-            .stdout(stdout.clone())
-            .stderr(stderr.clone())
-            .preopened_dir(&self.dir, GUEST_DIR, wasmtime_wasi::FsPerms::ReadWrite)
-            .map_err(|e| format!("{e:#}"))?;
-        Ok(builder.build_p1())
-    }
 }
 
 impl Runner for WasmtimeWasi {
     fn run(&self, op: &str, iterations: u64, repetitions: u64) -> Result<String, String> {
-        let stdout = wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(PIPE_CAPACITY);
-        let stderr = wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(PIPE_CAPACITY);
-        let ctx = self.ctx(&guest_args(op, iterations, repetitions), &stdout, &stderr)?;
+        let output = WasmtimeWasiOutput::new();
+        let ctx = output
+            .builder(&self.dir, op, iterations, repetitions)?
+            .build_p1();
         let mut store = wasmtime::Store::new(&self.engine, ctx);
         let ended = self
             .pre
             .instantiate(&mut store)
             .and_then(|instance| instance.get_typed_func::<(), ()>(&mut store, "_start"))
-            .and_then(|start| start.call(&mut store, ()))
-            .map_err(|e| {
-                let status = e
-                    .downcast_ref::<wasmtime_wasi::I32Exit>()
-                    .map(|exit| exit.0);
-                (format!("{e:#}"), status)
-            });
-        finish(ended, &stderr.contents())?;
-        Ok(lossy(&stdout.contents()))
+            .and_then(|start| start.call(&mut store, ()));
+        output.finish(ended)
     }
 }
 
@@ -590,9 +774,10 @@ fn iterations_for(count: f64) -> u64 {
     (count.round() as u64).clamp(1, MAX_ITERATIONS)
 }
 
-/// Iterations for `--quick`: enough to exercise each op, and no more.
+/// Iterations for `--quick`: enough to exercise each op, and no more. A
+/// preview2-native op runs as many as its bench.c pair.
 fn quick_iterations(op: &str) -> u64 {
-    match op {
+    match paired(op).unwrap_or(op) {
         "readdir" => 1,
         "clock" => 1000,
         _ => 10,
@@ -622,7 +807,8 @@ fn measure_round(
 }
 
 /// Nanoseconds per iteration, by (op, runtime); the floors are stored
-/// under the runtime name "floor".
+/// under the runtime name "floor". A preview2-native op's row holds what
+/// native ran for it, its pair from bench.c, under the op's own name.
 type Results = HashMap<(&'static str, &'static str), f64>;
 
 const FLOOR: &str = "floor";
@@ -636,9 +822,12 @@ fn measure_all(plan: &Plan, runners: &[Named]) -> Result<Results, String> {
     for &op in &plan.ops {
         let mut jobs = Vec::new();
         for (name, runner) in runners {
-            jobs.push((op, *name, *name, runner.as_ref()));
+            let Some(job_op) = runs(op, name) else {
+                continue;
+            };
+            jobs.push((job_op, *name, *name, runner.as_ref()));
             if *name == NATIVE {
-                if let Some(floor) = floor_op(op) {
+                if let Some(floor) = floor_op(job_op) {
                     jobs.push((floor, *name, FLOOR, runner.as_ref()));
                 }
             }
@@ -709,90 +898,140 @@ fn logged<T: std::fmt::Display>(
     }
 }
 
-/// Finds a column's number for an op in the results.
-type CellValue = Box<dyn Fn(&Results, &'static str) -> Option<f64>>;
+/// A table cell: a time, a ratio, or the name of an op.
+enum Cell {
+    Time(f64),
+    Ratio(f64),
+    Op(&'static str),
+}
+
+/// Finds a column's cell for an op's row in the results.
+type CellValue = Box<dyn Fn(&Results, &'static str) -> Option<Cell>>;
 
 /// A table column: its header, and its cell for an op.
 struct Column {
     header: String,
-    value: CellValue,
-    is_ratio: bool,
+    cell: CellValue,
+}
+
+/// Where a column finds a runtime's time for an op's row: in the row
+/// itself, or, for a preview2-native op, in the row of its bench.c pair.
+#[derive(Clone, Copy)]
+enum At {
+    Row(&'static str),
+    Pair(&'static str),
+}
+
+impl At {
+    fn time(self, results: &Results, op: &'static str) -> Option<f64> {
+        let key = match self {
+            At::Row(runtime) => (op, runtime),
+            At::Pair(runtime) => (paired(op)?, runtime),
+        };
+        results.get(&key).copied()
+    }
 }
 
 fn time_column(header: &str, runtime: &'static str) -> Column {
     Column {
         header: header.to_string(),
-        value: Box::new(move |results, op| results.get(&(op, runtime)).copied()),
-        is_ratio: false,
+        cell: Box::new(move |results, op| At::Row(runtime).time(results, op).map(Cell::Time)),
     }
 }
 
-fn ratio_column(header: &str, top: &'static str, bottom: &'static str) -> Column {
+fn ratio_column(header: &str, top: At, bottom: At) -> Column {
     Column {
         header: header.to_string(),
-        value: Box::new(move |results, op| {
-            let top = results.get(&(op, top))?;
-            let bottom = results.get(&(op, bottom))?;
-            Some(top / bottom)
+        cell: Box::new(move |results, op| {
+            Some(Cell::Ratio(
+                top.time(results, op)? / bottom.time(results, op)?,
+            ))
         }),
-        is_ratio: true,
     }
 }
 
-fn columns(plan: &Plan) -> Vec<Column> {
+fn columns(plan: &Plan, group: Group) -> Vec<Column> {
     let native = plan.has(NATIVE);
     let mut columns = Vec::new();
     if native {
+        if group == Group::P2 {
+            columns.push(Column {
+                header: "native runs".to_string(),
+                cell: Box::new(|_, op| paired(op).map(Cell::Op)),
+            });
+        }
         columns.push(time_column(NATIVE, NATIVE));
         columns.push(time_column("confined floor", FLOOR));
     }
-    for &runtime in plan.runtimes.iter().filter(|r| **r != NATIVE) {
+    let shown = plan.runtimes.iter().filter(|r| group.run_by(r));
+    for &runtime in shown.filter(|r| **r != NATIVE) {
         columns.push(time_column(runtime, runtime));
         if native {
-            columns.push(ratio_column("vs native", runtime, NATIVE));
+            columns.push(ratio_column("vs native", At::Row(runtime), At::Row(NATIVE)));
         }
-        if native && runtime == CAPWASI_WASMTIME {
-            columns.push(ratio_column("vs floor", runtime, FLOOR));
+        if native && runtime == group.target() {
+            columns.push(ratio_column("vs floor", At::Row(runtime), At::Row(FLOOR)));
         }
     }
-    for (slower, faster) in [
-        (WASMTIME_WASI, CAPWASI_WASMTIME),
-        (WASMTIME_WASI_P2, CAPWASI_P2),
-        (CAPWASI_P2, CAPWASI_WASMTIME),
-        (CAPWASI_P2_TOKIO, CAPWASI_P2),
-        (CAPWASI_P2_TOKIO_INLINE, CAPWASI_P2),
-    ] {
+    for &(slower, faster) in group.comparisons() {
         if plan.has(slower) && plan.has(faster) {
             let header = format!("{slower} / {faster}");
-            columns.push(ratio_column(&header, slower, faster));
+            columns.push(ratio_column(&header, At::Row(slower), At::Row(faster)));
+        }
+    }
+    if group == Group::P2 {
+        // What the preview1 adapter adds to a component runtime, and what the
+        // component costs on capwasi against the module without it. Both
+        // read the bench.c op's own row, so need it measured too.
+        for runtime in [CAPWASI_P2, WASMTIME_WASI_P2] {
+            if plan.has(runtime) {
+                let header = format!("{runtime} adapted / direct");
+                columns.push(ratio_column(&header, At::Pair(runtime), At::Row(runtime)));
+            }
+        }
+        if plan.has(CAPWASI_P2) && plan.has(CAPWASI_WASMTIME) {
+            let header = format!("{CAPWASI_P2} / {CAPWASI_WASMTIME}");
+            columns.push(ratio_column(
+                &header,
+                At::Row(CAPWASI_P2),
+                At::Pair(CAPWASI_WASMTIME),
+            ));
         }
     }
     columns
 }
 
-fn table(plan: &Plan, results: &Results) -> Table {
-    let columns = columns(plan);
+fn table(plan: &Plan, results: &Results, group: Group) -> Table {
+    let columns = columns(plan, group);
+    let ops: Vec<&'static str> = plan
+        .ops
+        .iter()
+        .copied()
+        .filter(|op| Group::of(op) == group)
+        .collect();
     let mut table = Table::new(std::iter::once("op").chain(columns.iter().map(|c| &*c.header)));
-    for &op in &plan.ops {
+    for &op in &ops {
         let cells = columns
             .iter()
-            .map(|column| match (column.value)(results, op) {
-                Some(v) if column.is_ratio => format_ratio(v),
-                Some(v) => format_ns(v),
+            .map(|column| match (column.cell)(results, op) {
+                Some(Cell::Time(v)) => format_ns(v),
+                Some(Cell::Ratio(v)) => format_ratio(v),
+                Some(Cell::Op(name)) => name.to_string(),
                 None => "-".to_string(),
             });
         table.push(std::iter::once(op.to_string()).chain(cells));
     }
     let means = columns.iter().map(|column| {
-        let ratios: Vec<f64> = plan
-            .ops
+        let ratios: Vec<f64> = ops
             .iter()
-            .filter_map(|&op| (column.value)(results, op))
+            .filter_map(|&op| match (column.cell)(results, op) {
+                Some(Cell::Ratio(v)) => Some(v),
+                _ => None,
+            })
             .collect();
-        match geometric_mean(&ratios) {
-            Some(mean) if column.is_ratio => format_ratio(mean),
-            _ => String::new(),
-        }
+        geometric_mean(&ratios)
+            .map(format_ratio)
+            .unwrap_or_default()
     });
     table.push(std::iter::once("geomean".to_string()).chain(means));
     table
@@ -810,25 +1049,44 @@ fn print_report(plan: &Plan, fixture: &Path, results: &Results) {
             TARGET_NS / 1e6
         )
     };
+    let groups: Vec<Group> = [Group::Module, Group::P2]
+        .into_iter()
+        .filter(|&group| plan.ops.iter().any(|op| Group::of(op) == group))
+        .filter(|&group| plan.runtimes.iter().any(|r| group.run_by(r)))
+        .collect();
     let mut facts = machine_facts(fixture);
     facts.push(("method", method));
     facts.push((
         "confined floor",
         "openat2(RESOLVE_BENEATH) for open_close and stat; native time for the rest".to_string(),
     ));
-    let table = table(plan, results);
-    if plan.markdown {
-        for (key, value) in facts {
+    if groups.contains(&Group::P2) {
+        facts.push((
+            "preview2-native ops",
+            "the p2_* ops run guest/p2/bench_p2.wasm, a wasi 0.2 component with no \
+             adapter, on the component runtimes only; native and the floor run the \
+             bench.c op under `native runs`; `adapted / direct` is a runtime's time \
+             for that bench.c op (bench.wasm through the preview1 adapter) over its \
+             time for the p2 op, and capwasi-p2 / capwasi-wasmtime the p2 op on \
+             capwasi's preview2 over the bench.c op on its preview1"
+                .to_string(),
+        ));
+    }
+    for (key, value) in facts {
+        if plan.markdown {
             println!("- {key}: {value}");
-        }
-        println!();
-        print!("{}", table.to_markdown());
-    } else {
-        for (key, value) in facts {
+        } else {
             println!("{key}: {value}");
         }
+    }
+    for group in groups {
+        let table = table(plan, results, group);
         println!();
-        print!("{}", table.to_text());
+        if plan.markdown {
+            print!("{}", table.to_markdown());
+        } else {
+            print!("{}", table.to_text());
+        }
     }
 }
 
@@ -849,22 +1107,23 @@ impl wasmtime_wasi::WasiView for P2State {
 
 struct WasmtimeWasiP2 {
     engine: wasmtime::Engine,
-    pre: wasmtime_wasi::p2::bindings::sync::CommandPre<P2State>,
+    pres: Guests<wasmtime_wasi::p2::bindings::sync::CommandPre<P2State>>,
     dir: PathBuf,
 }
 
 impl WasmtimeWasiP2 {
-    fn new(setup: &WasmtimeSetup, dir: &Path) -> Result<Self, String> {
-        let component = guest_component(setup)?;
+    fn new(setup: ComponentSetup, dir: &Path) -> Result<Self, String> {
         let mut linker = wasmtime::component::Linker::new(&setup.engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| format!("{e:#}"))?;
-        let pre = linker
-            .instantiate_pre(&component)
-            .and_then(wasmtime_wasi::p2::bindings::sync::CommandPre::new)
-            .map_err(|e| format!("{e:#}"))?;
+        let pres = setup.guests.try_map(|component| {
+            linker
+                .instantiate_pre(component)
+                .and_then(wasmtime_wasi::p2::bindings::sync::CommandPre::new)
+                .map_err(|e| format!("{e:#}"))
+        })?;
         Ok(WasmtimeWasiP2 {
-            engine: setup.engine.clone(),
-            pre,
+            engine: setup.engine,
+            pres,
             dir: dir.to_path_buf(),
         })
     }
@@ -872,33 +1131,23 @@ impl WasmtimeWasiP2 {
 
 impl Runner for WasmtimeWasiP2 {
     fn run(&self, op: &str, iterations: u64, repetitions: u64) -> Result<String, String> {
-        let stdout = wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(PIPE_CAPACITY);
-        let stderr = wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(PIPE_CAPACITY);
-        let mut builder = wasmtime_wasi::WasiCtxBuilder::new();
-        builder
-            .allow_blocking_current_thread(true)
-            .args(&guest_args(op, iterations, repetitions))
-            .stdout(stdout.clone())
-            .stderr(stderr.clone())
-            .preopened_dir(&self.dir, GUEST_DIR, wasmtime_wasi::FsPerms::ReadWrite)
-            .map_err(|e| format!("{e:#}"))?;
+        let output = WasmtimeWasiOutput::new();
         let state = P2State {
-            ctx: builder.build(),
+            ctx: output
+                .builder(&self.dir, op, iterations, repetitions)?
+                .build(),
             table: wasmtime::component::ResourceTable::new(),
         };
         let mut store = wasmtime::Store::new(&self.engine, state);
         let ended = self
-            .pre
+            .pres
+            .for_op(op)
             .instantiate(&mut store)
             .and_then(|command| command.wasi_cli_run().call_run(&mut store))
-            .map_err(|e| {
-                let status = e
-                    .downcast_ref::<wasmtime_wasi::I32Exit>()
-                    .map(|exit| exit.0);
-                (format!("{e:#}"), status)
-            })
-            .and_then(|status| status.map_err(|()| ("run returned err".to_string(), Some(1))));
-        finish(ended, &stderr.contents())?;
-        Ok(lossy(&stdout.contents()))
+            // An `err` from run is exit status 1, as capwasi reports it.
+            .and_then(|status| {
+                status.map_err(|()| wasmtime::Error::from(wasmtime_wasi::I32Exit(1)))
+            });
+        output.finish(ended)
     }
 }

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Rebuilds the prebuilt wasi 0.2 C guests: src/*.c -> bin/*.wasm, each a
-# component of the wasi:cli/command world that calls wasi 0.2 directly through
-# bindings generated from wit/. As with tests/guests, the binaries are
-# committed so that `cargo test` needs no C toolchain; `--check` rebuilds into
-# a scratch directory and fails if any committed binary differs from what its
-# source builds to.
+# Rebuilds prebuilt wasi 0.2 C guests: by default the test guests,
+# src/*.c -> bin/*.wasm, each a component of the wasi:cli/command world that
+# calls wasi 0.2 directly through bindings generated from wit/. As with
+# tests/guests, the binaries are committed so that `cargo test` needs no C
+# toolchain; `--check` rebuilds into a scratch directory and fails if any
+# committed binary differs from what its source builds to.
 #
-#   build.sh [--check]
+#   build.sh [--check] [--root DIR] [--src SUBDIR] [--out SUBDIR]
+#
+# As in tests/guests/build.sh, ROOT (default: this script's directory) is
+# where the guests live, and SUBDIR paths are relative to it (defaults: src
+# and bin). The benchmark's guest uses this:
+# `build.sh --root benches/guest/p2 --src . --out .`.
 #
 # Needs clang, wasm-ld and wasi-libc for wasm32-wasi, plus the pinned
 # wit-bindgen and wasm-tools below (see README.md for how to install them).
@@ -20,20 +25,32 @@ wasm_tools=${WASM_TOOLS:-wasm-tools}
 want_wit_bindgen="wit-bindgen-cli 0.63.0"
 want_wasm_tools="wasm-tools 1.262.0"
 
+root="$here"
+src=src
+bin=bin
 check=0
-case "${1:-}" in
-  --check) check=1 ;;
-  "") ;;
-  *) echo "usage: $0 [--check]" >&2; exit 2 ;;
-esac
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --check) check=1 ;;
+    --root) root=$(cd "$2" && pwd); shift ;;
+    --src) src=$2; shift ;;
+    --out) bin=$2; shift ;;
+    *) echo "usage: $0 [--check] [--root DIR] [--src SUBDIR] [--out SUBDIR]" >&2; exit 2 ;;
+  esac
+  shift
+done
+# The command that rebuilds what a failed --check reports.
+rebuild=${here#"$repo"/}/build.sh
+[ "$root" = "$here" ] && [ "$src" = src ] && [ "$bin" = bin ] ||
+  rebuild="$rebuild --root ${root#"$repo"/} --src $src --out $bin"
 
 have=$("$wit_bindgen" --version)
 [ "$have" = "$want_wit_bindgen" ] || { echo "need $want_wit_bindgen, found: $have" >&2; exit 1; }
 have=$("$wasm_tools" --version)
 [ "${have%% (*}" = "$want_wasm_tools" ] || { echo "need $want_wasm_tools, found: $have" >&2; exit 1; }
 
-src="$here/src"
-bin="$here/bin"
+src=$(cd "$root/$src" && pwd)
+bin=$(cd "$root/$bin" && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 out="$bin"
@@ -54,7 +71,7 @@ fi
 # -nostartfiles and --no-entry. wasi-libc still supplies malloc and memcpy.
 # -ffile-prefix-map keeps host paths out of the binaries so they are reproducible.
 cflags=(--target=wasm32-wasi -O2 -Wall -Werror -s -nostartfiles -Wl,--no-entry
-        "-ffile-prefix-map=$here=." "-ffile-prefix-map=$gen=.")
+        "-ffile-prefix-map=$root=." "-ffile-prefix-map=$gen=.")
 for c in "$src"/*.c; do
   name=$(basename "$c" .c)
   core="$scratch/$name.core.wasm"
@@ -74,7 +91,7 @@ if [ "$check" = 1 ]; then
   for built in "$out"/*.wasm; do
     name=$(basename "$built")
     if ! cmp -s "$built" "$bin/$name"; then
-      echo "${bin#"$repo"/}/$name does not match its source; run ${here#"$repo"/}/build.sh" >&2
+      echo "${bin#"$repo"/}/$name does not match its source; run $rebuild" >&2
       status=1
     fi
   done
