@@ -1,24 +1,30 @@
-//! A guest's grants: arguments, environment, stdio, preopens, clocks and
-//! randomness, and the limits on what it may hold.
+//! A guest's grants: arguments, environment, stdio, preopens, the network
+//! address policy, clocks and randomness, and the limits on what it may
+//! hold.
 //!
 //! Nothing here belongs to an ABI. Each ABI builds its own state from the
 //! grants (preview1 its descriptor table with rights and listing cursors,
 //! in [`crate::p1::WasiP1Ctx`]); files, directories and sockets are shared
 //! handles, so a grant costs the same whichever ABI uses it.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::clock::{HostMonotonicClock, HostWallClock, MonotonicClock, WallClock};
 use crate::fs::host::HostDir;
 use crate::fs::{self, DirPerms};
-use crate::net::HostSocket;
+use crate::net::{AddressPolicy, HostSocket, Rule, Use};
 use crate::random::{HostRandom, Rng};
 use crate::stdio::Stdio;
 use crate::Error;
 
 /// The default bound on open descriptors, matching a common `ulimit -n`.
 pub const DEFAULT_MAX_OPEN_FDS: u32 = 1024;
+
+/// The policy of every context granted no network, shared so that such a
+/// context allocates nothing for it.
+static NO_NETWORK: AddressPolicy = AddressPolicy::new();
 
 /// A list of NUL-terminated strings laid out as `args_get` and
 /// `environ_get` copy them, so each call is one copy and no formatting.
@@ -88,6 +94,9 @@ pub struct WasiCtx {
     /// Standard input, output and error.
     pub(crate) stdio: [Arc<dyn fs::File>; 3],
     pub(crate) preopens: Vec<Preopen>,
+    /// The address policy, shared with each ABI's state; `None` is the
+    /// default that grants nothing, so most contexts allocate nothing for it.
+    pub(crate) address_policy: Option<Arc<AddressPolicy>>,
     pub(crate) wall_clock: Box<dyn WallClock>,
     pub(crate) monotonic_clock: Box<dyn MonotonicClock>,
     /// Whether the CPU-time clocks read the host's; a context with a
@@ -105,6 +114,12 @@ impl WasiCtx {
     pub fn builder() -> WasiCtxBuilder {
         WasiCtxBuilder::new()
     }
+
+    /// Which socket addresses the guest may use, and whether it may resolve
+    /// names.
+    pub fn address_policy(&self) -> &AddressPolicy {
+        self.address_policy.as_deref().unwrap_or(&NO_NETWORK)
+    }
 }
 
 /// A directory or socket granted before the guest starts.
@@ -116,7 +131,8 @@ pub(crate) enum Preopen {
 }
 
 /// Configures a [`WasiCtx`]. A guest gets nothing that is not granted here:
-/// no arguments, no environment, stdio connected to nothing, no files.
+/// no arguments, no environment, stdio connected to nothing, no files, no
+/// network.
 pub struct WasiCtxBuilder {
     args: StringList,
     env: StringList,
@@ -124,6 +140,7 @@ pub struct WasiCtxBuilder {
     stdout: Option<Stdio>,
     stderr: Option<Stdio>,
     preopens: Vec<Preopen>,
+    address_policy: AddressPolicy,
     wall_clock: Option<Box<dyn WallClock>>,
     monotonic_clock: Option<Box<dyn MonotonicClock>>,
     random: Option<Box<dyn Rng>>,
@@ -147,6 +164,7 @@ impl WasiCtxBuilder {
             stdout: None,
             stderr: None,
             preopens: Vec::new(),
+            address_policy: AddressPolicy::new(),
             wall_clock: None,
             monotonic_clock: None,
             random: None,
@@ -270,6 +288,55 @@ impl WasiCtxBuilder {
         Ok(self)
     }
 
+    /// Switches TCP as a whole. On by default, as in wasmtime-wasi, but that
+    /// reaches no address until a rule or [`Self::socket_addr_check`]
+    /// grants one; off refuses every TCP use whatever they grant.
+    pub fn allow_tcp(&mut self, enable: bool) -> &mut Self {
+        self.address_policy.allow_tcp(enable);
+        self
+    }
+
+    /// Switches UDP as a whole, as [`Self::allow_tcp`] does TCP.
+    pub fn allow_udp(&mut self, enable: bool) -> &mut Self {
+        self.address_policy.allow_udp(enable);
+        self
+    }
+
+    /// Switches name lookup (`wasi:sockets/ip-name-lookup`). Off by
+    /// default; [`Self::inherit_network`] leaves it off too, since a lookup
+    /// reaches the host's resolver, not an address the guest was granted.
+    pub fn allow_ip_name_lookup(&mut self, enable: bool) -> &mut Self {
+        self.address_policy.allow_ip_name_lookup(enable);
+        self
+    }
+
+    /// Grants every use of every address and port the host can reach, as
+    /// wasmtime-wasi's `inherit_network` does. [`Self::allow_tcp`] and
+    /// [`Self::allow_udp`] can still switch a protocol off.
+    pub fn inherit_network(&mut self) -> &mut Self {
+        self.address_policy.inherit_network();
+        self
+    }
+
+    /// Grants what `rule` describes, in addition to earlier grants. A rule
+    /// is usually parsed from text such as `connect=127.0.0.1:8080` (see
+    /// [`Rule`]).
+    pub fn allow_net(&mut self, rule: Rule) -> &mut Self {
+        self.address_policy.allow_net(rule);
+        self
+    }
+
+    /// Installs the embedder's check, asked about each use of an address
+    /// that no rule grants (rules are consulted first); returning `true`
+    /// grants it. It replaces an earlier check.
+    pub fn socket_addr_check(
+        &mut self,
+        check: impl Fn(SocketAddr, Use) -> bool + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.address_policy.socket_addr_check(check);
+        self
+    }
+
     /// Replaces the wall clock.
     pub fn wall_clock(&mut self, clock: impl WallClock + 'static) -> &mut Self {
         self.wall_clock = Some(Box::new(clock));
@@ -314,11 +381,14 @@ impl WasiCtxBuilder {
             file
         });
         let host_cpu_clocks = self.monotonic_clock.is_none();
+        let address_policy = std::mem::take(&mut self.address_policy);
+        let address_policy = (!address_policy.is_default()).then(|| Arc::new(address_policy));
         Ok(WasiCtx {
             args: std::mem::take(&mut self.args),
             env: std::mem::take(&mut self.env),
             stdio,
             preopens: std::mem::take(&mut self.preopens),
+            address_policy,
             wall_clock: self
                 .wall_clock
                 .take()
@@ -334,5 +404,67 @@ impl WasiCtxBuilder {
                 .unwrap_or_else(|| Box::new(HostRandom::new())),
             max_open_fds: limit,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::Protocol;
+
+    fn addr(text: &str) -> SocketAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn network_default_context_grants_nothing_and_allocates_no_policy() {
+        let ctx = WasiCtxBuilder::new().build().unwrap();
+        assert!(ctx.address_policy.is_none());
+        let policy = ctx.address_policy();
+        assert!(std::ptr::eq(policy, &NO_NETWORK));
+        for u in Use::ALL {
+            assert!(!policy.permits(u, addr("127.0.0.1:80")), "{u}");
+        }
+        assert!(policy.check_socket(Protocol::Tcp).is_err());
+        assert!(policy.check_name_lookup("example.com").is_err());
+    }
+
+    #[test]
+    fn network_builder_methods_reach_the_context() {
+        let mut builder = WasiCtxBuilder::new();
+        builder
+            .allow_net("connect=127.0.0.1:8080".parse().unwrap())
+            .allow_ip_name_lookup(true)
+            .allow_udp(false)
+            .socket_addr_check(|addr, u| u == Use::TcpAccept && addr.port() == 9);
+        let ctx = builder.build().unwrap();
+        let policy = ctx.address_policy();
+        assert!(policy.permits(Use::TcpConnect, addr("127.0.0.1:8080")));
+        assert!(!policy.permits(Use::TcpConnect, addr("127.0.0.1:8081")));
+        // `connect` grants udp-send too, but UDP is switched off.
+        assert!(!policy.permits(Use::UdpSend, addr("127.0.0.1:8080")));
+        assert!(policy.permits(Use::TcpAccept, addr("10.0.0.1:9")));
+        assert!(policy.check_name_lookup("example.com").is_ok());
+
+        // Building consumes the grants, as it does the arguments.
+        let again = builder.build().unwrap();
+        assert!(again.address_policy.is_none());
+    }
+
+    #[test]
+    fn network_inherit_network_grants_every_use_but_not_lookup() {
+        let ctx = WasiCtxBuilder::new().inherit_network().build().unwrap();
+        let policy = ctx.address_policy();
+        for u in Use::ALL {
+            assert!(policy.permits(u, addr("[2001:db8::1]:0")), "{u}");
+        }
+        assert!(!policy.ip_name_lookup_allowed());
+    }
+
+    #[test]
+    fn network_a_switch_alone_is_kept_though_it_grants_nothing() {
+        let ctx = WasiCtxBuilder::new().allow_tcp(false).build().unwrap();
+        assert!(!ctx.address_policy().protocol_allowed(Protocol::Tcp));
+        assert!(ctx.address_policy().protocol_allowed(Protocol::Udp));
     }
 }

@@ -1,7 +1,8 @@
 //! Sockets, beside [`crate::fs`] and named after no ABI: the operations a
 //! socket handle offers ([`Socket`]), and the host sockets the embedder
 //! hands to a guest: a listener preopened by the host, and the connections
-//! the guest accepts from it. Every ABI's socket calls come here.
+//! the guest accepts from it. Every ABI's socket calls come here, and ask
+//! the address policy ([`policy`]) which addresses the guest may use.
 
 use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -10,6 +11,10 @@ use std::sync::Arc;
 use rustix::net::{RecvAncillaryBuffer, RecvFlags, ReturnFlags, SendAncillaryBuffer, SendFlags};
 
 use crate::fs::{self, FdFlags, FileType, Filestat};
+
+pub mod policy;
+
+pub use policy::{AddressPolicy, Protocol, Rule, RuleError, Use, Uses};
 
 /// Socket operations, for a handle that is a socket.
 pub trait Socket: Send + Sync {
