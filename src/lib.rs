@@ -11,8 +11,9 @@
 //! # Layers
 //!
 //! - **Grants** ([`WasiCtx`]): arguments, environment, stdio, preopened
-//!   directories and sockets as shared handles, clocks, randomness and
-//!   limits. Nothing in it belongs to an ABI.
+//!   directories and sockets as shared handles, the network addresses a
+//!   guest may use ([`net::AddressPolicy`], nothing by default), clocks,
+//!   randomness and limits. Nothing in it belongs to an ABI.
 //! - **ABI state**, built by each ABI from the grants: preview1's
 //!   descriptor table with rights and listing cursors
 //!   ([`p1::WasiP1Ctx`]), and preview2's resource table of descriptors,
