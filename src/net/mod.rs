@@ -12,7 +12,11 @@ use rustix::net::{RecvAncillaryBuffer, RecvFlags, ReturnFlags, SendAncillaryBuff
 
 use crate::fs::{self, FdFlags, FileType, Filestat};
 
+pub mod lookup;
 pub mod policy;
+pub(crate) mod sockopt;
+pub mod tcp;
+pub mod udp;
 
 pub use policy::{AddressPolicy, Protocol, Rule, RuleError, Use, Uses};
 
@@ -69,34 +73,61 @@ impl Socket for HostSocket {
         peek: bool,
         waitall: bool,
     ) -> io::Result<(usize, bool)> {
-        let mut flags = RecvFlags::empty();
-        flags.set(RecvFlags::PEEK, peek);
-        flags.set(RecvFlags::WAITALL, waitall);
-        let msg = rustix::net::recvmsg(&self.fd, bufs, &mut RecvAncillaryBuffer::default(), flags)?;
-        Ok((msg.bytes, msg.flags.contains(ReturnFlags::TRUNC)))
+        recv(self.fd.as_fd(), bufs, peek, waitall)
     }
 
     fn send(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        // NOSIGNAL: a peer that hung up must cost the guest EPIPE, not the
-        // host process a SIGPIPE.
-        Ok(rustix::net::sendmsg(
-            &self.fd,
-            bufs,
-            &mut SendAncillaryBuffer::default(),
-            SendFlags::NOSIGNAL,
-        )?)
+        send(self.fd.as_fd(), bufs)
     }
 
     fn shutdown(&self, read: bool, write: bool) -> io::Result<()> {
-        use rustix::net::Shutdown;
-        let how = match (read, write) {
-            (true, true) => Shutdown::Both,
-            (true, false) => Shutdown::Read,
-            (false, true) => Shutdown::Write,
-            (false, false) => return Err(io::ErrorKind::InvalidInput.into()),
-        };
-        Ok(rustix::net::shutdown(&self.fd, how)?)
+        shutdown(self.fd.as_fd(), read, write)
     }
+}
+
+// The stream operations of a connected socket, whoever made it: the host
+// (a preopened listener's connections) or the guest ([`tcp`]).
+
+/// Receives into `bufs`; returns the byte count and whether the message
+/// was cut short.
+pub(crate) fn recv(
+    fd: BorrowedFd<'_>,
+    bufs: &mut [IoSliceMut<'_>],
+    peek: bool,
+    waitall: bool,
+) -> io::Result<(usize, bool)> {
+    let mut flags = RecvFlags::empty();
+    flags.set(RecvFlags::PEEK, peek);
+    flags.set(RecvFlags::WAITALL, waitall);
+    let msg = rustix::net::recvmsg(fd, bufs, &mut RecvAncillaryBuffer::default(), flags)?;
+    Ok((msg.bytes, msg.flags.contains(ReturnFlags::TRUNC)))
+}
+
+/// Sends with `MSG_NOSIGNAL`: a peer that hung up must cost the guest
+/// `EPIPE`, not the host process a `SIGPIPE`.
+pub(crate) fn send(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    match bufs {
+        [buf] => Ok(rustix::net::send(fd, buf, SendFlags::NOSIGNAL)?),
+        _ => Ok(rustix::net::sendmsg(
+            fd,
+            bufs,
+            &mut SendAncillaryBuffer::default(),
+            SendFlags::NOSIGNAL,
+        )?),
+    }
+}
+
+/// Shuts down the read half, the write half, or both; neither is
+/// `InvalidInput`.
+pub(crate) fn shutdown(fd: BorrowedFd<'_>, read: bool, write: bool) -> io::Result<()> {
+    use rustix::net::Shutdown;
+    let how = match (read, write) {
+        (true, true) => Shutdown::Both,
+        (true, false) => Shutdown::Read,
+        (false, true) => Shutdown::Write,
+        (false, false) => return Err(sockopt::invalid("a shutdown of neither half")),
+    };
+    Ok(rustix::net::shutdown(fd, how)?)
 }
 
 impl fs::File for HostSocket {

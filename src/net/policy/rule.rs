@@ -60,10 +60,10 @@ impl IpNet {
     pub fn contains(self, addr: IpAddr) -> bool {
         match (self.addr, canonical_ip(addr)) {
             (IpAddr::V4(net), IpAddr::V4(a)) => {
-                u32::from(a) & mask32(self.prefix_len) == net.into()
+                u32::from(a) & mask32(self.prefix_len) == u32::from(net)
             }
             (IpAddr::V6(net), IpAddr::V6(a)) => {
-                u128::from(a) & mask128(self.prefix_len) == net.into()
+                u128::from(a) & mask128(self.prefix_len) == u128::from(net)
             }
             _ => false,
         }
