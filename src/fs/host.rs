@@ -409,6 +409,14 @@ impl super::File for HostFile {
         self.after_write(n)
     }
 
+    fn read_to_spare(&self, buf: &mut Vec<u8>, offset: Option<u64>) -> io::Result<usize> {
+        let spare = rustix::buffer::spare_capacity(buf);
+        Ok(match offset {
+            Some(offset) => rustix::io::pread(&self.file, spare, offset)?,
+            None => rustix::io::read(&self.file, spare)?,
+        })
+    }
+
     fn append_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         // Per-write append: the descriptor's own flags stay as opened.
         let n = rustix::io::pwritev2(

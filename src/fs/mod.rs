@@ -213,6 +213,21 @@ pub trait File: Send + Sync + Any {
     fn write_vectored_at(&self, _bufs: &[IoSlice<'_>], _offset: u64) -> io::Result<usize> {
         Err(spipe())
     }
+    /// Reads into the spare capacity of `buf` (at `offset`, or at the
+    /// position for `None`) and appends what was read. A backend that can
+    /// read into memory not yet written spares the caller zeroing a buffer
+    /// the read then overwrites; this default zeroes it.
+    fn read_to_spare(&self, buf: &mut Vec<u8>, offset: Option<u64>) -> io::Result<usize> {
+        let start = buf.len();
+        buf.resize(buf.capacity(), 0);
+        let mut bufs = [IoSliceMut::new(&mut buf[start..])];
+        let read = match offset {
+            Some(offset) => self.read_vectored_at(&mut bufs, offset),
+            None => self.read_vectored(&mut bufs),
+        };
+        buf.truncate(start + *read.as_ref().unwrap_or(&0));
+        read
+    }
     /// Writes at the end of the file, wherever that is when the write
     /// lands, without moving any position a caller relies on.
     fn append_vectored(&self, _bufs: &[IoSlice<'_>]) -> io::Result<usize> {

@@ -21,7 +21,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
-use std::io::{self, IoSlice, IoSliceMut};
+use std::io::{self, IoSlice};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::fs::{self, DirPerms, Handle, SetTime};
@@ -617,14 +617,15 @@ pub mod descriptor {
         on(ctx, this, move |d| {
             let file = d.file(DescriptorFlags::READ, ErrorCode::IsDirectory)?;
             let wanted = length.min(MAX_READ) as usize;
-            let mut buf = vec![0u8; wanted];
+            // `with_capacity` gives exactly `wanted`, so the read is
+            // bounded by it.
+            let mut buf = Vec::with_capacity(wanted);
             let n = loop {
-                match file.read_vectored_at(&mut [IoSliceMut::new(&mut buf)], offset) {
+                match file.read_to_spare(&mut buf, Some(offset)) {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     result => break result?,
                 }
             };
-            buf.truncate(n);
             Ok((buf, n < wanted))
         })
         .await

@@ -9,7 +9,7 @@
 //! do their filesystem work as the context's
 //! [`Execution`](crate::execution::Execution) says.
 
-use std::io::{self, IoSlice, IoSliceMut};
+use std::io::{self, IoSlice};
 use std::sync::Arc;
 
 use crate::fs;
@@ -177,14 +177,9 @@ fn read_from(
     position: Option<u64>,
     wanted: usize,
 ) -> (Vec<u8>, io::Result<usize>) {
-    let mut buf = vec![0u8; wanted];
-    let result = {
-        let mut bufs = [IoSliceMut::new(&mut buf)];
-        match position {
-            Some(offset) => source.read_vectored_at(&mut bufs, offset),
-            None => source.read_vectored(&mut bufs),
-        }
-    };
+    // `with_capacity` gives exactly `wanted`, so the read is bounded by it.
+    let mut buf = Vec::with_capacity(wanted);
+    let result = source.read_to_spare(&mut buf, position);
     (buf, result)
 }
 
