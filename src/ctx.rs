@@ -120,6 +120,15 @@ impl WasiCtx {
     pub fn address_policy(&self) -> &AddressPolicy {
         self.address_policy.as_deref().unwrap_or(&NO_NETWORK)
     }
+
+    /// The policy as the sockets the guest makes keep it: shared, so that a
+    /// socket outlives neither more nor less of it than the context.
+    pub(crate) fn address_policy_shared(&self) -> Arc<AddressPolicy> {
+        match &self.address_policy {
+            Some(policy) => Arc::clone(policy),
+            None => Arc::new(AddressPolicy::new()),
+        }
+    }
 }
 
 /// A directory or socket granted before the guest starts.

@@ -111,7 +111,8 @@ type Outcome = Result<Vec<IpAddr>, Failure>;
 struct Shared {
     outcome: Mutex<Option<Outcome>>,
     /// Readable once `outcome` is set; it is never read, so it stays so.
-    done: OwnedFd,
+    /// Shared, so that a wait can hold it without holding the lookup.
+    done: Arc<OwnedFd>,
 }
 
 impl Shared {
@@ -205,7 +206,7 @@ impl Resolution {
         let done = eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?;
         let shared = Arc::new(Shared {
             outcome: Mutex::new(None),
-            done,
+            done: Arc::new(done),
         });
         let resolution = Resolution {
             shared: shared.clone(),
@@ -277,6 +278,12 @@ impl Resolution {
     /// stays so.
     pub fn pollable(&self) -> BorrowedFd<'_> {
         self.shared.done.as_fd()
+    }
+
+    /// The descriptor of [`Self::pollable`], shared, for a wait that must
+    /// own what it waits on.
+    pub fn pollable_shared(&self) -> Arc<OwnedFd> {
+        Arc::clone(&self.shared.done)
     }
 }
 

@@ -96,6 +96,14 @@ impl TcpSocket {
         self.fd.as_fd()
     }
 
+    /// The descriptor to wait on, shared, for a waiter that outlives this
+    /// borrow (preview2's pollables). Crate-only: whoever holds it could
+    /// make system calls the policy never sees, so it goes only to code
+    /// that waits on it.
+    pub(crate) fn shared_fd(&self) -> Arc<OwnedFd> {
+        Arc::clone(&self.fd)
+    }
+
     /// Binds to `addr`. Refused with `InvalidInput` for an address of the
     /// other family, an IPv4-mapped one, or one that is not unicast
     /// (multicast, or the IPv4 broadcast address); refused by the policy

@@ -17,6 +17,7 @@ mod error;
 pub mod filesystem;
 pub mod io;
 pub mod random;
+pub mod sockets;
 pub mod table;
 
 pub use error::ErrorCode;

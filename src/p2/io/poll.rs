@@ -2,6 +2,7 @@
 //! ([`crate::poll`]), the same wait preview1's `poll_oneoff` uses, as the
 //! context's [`Execution`](crate::execution::Execution) waits.
 
+use std::os::fd::AsFd;
 use std::sync::Arc;
 
 use smallvec::SmallVec;
@@ -18,6 +19,16 @@ pub enum Pollable {
     Readable(Arc<dyn fs::File>),
     /// The handle having room to write.
     Writable(Arc<dyn fs::File>),
+    /// A host descriptor (a socket, a lookup's completion) becoming
+    /// readable, or writable with `write`.
+    Host {
+        /// What to wait on.
+        fd: Arc<dyn AsFd + Send + Sync>,
+        /// Writable rather than readable.
+        write: bool,
+    },
+    /// Ready at once: an object in a state with nothing to wait for.
+    Ready,
 }
 
 impl Pollable {
@@ -26,6 +37,9 @@ impl Pollable {
             Pollable::Deadline(at) => Interest::Deadline(*at),
             Pollable::Readable(file) => file.pollable().map_or(Interest::Ready, Interest::Read),
             Pollable::Writable(file) => file.pollable().map_or(Interest::Ready, Interest::Write),
+            Pollable::Host { fd, write: false } => Interest::Read(fd.as_fd()),
+            Pollable::Host { fd, write: true } => Interest::Write(fd.as_fd()),
+            Pollable::Ready => Interest::Ready,
         }
     }
 }
