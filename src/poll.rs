@@ -37,6 +37,10 @@ pub enum Interest<'a> {
     Read(BorrowedFd<'a>),
     /// Met when the host descriptor can be written without blocking.
     Write(BorrowedFd<'a>),
+    /// Met when the host descriptor can be read or written: for an object
+    /// whose state decides which (a socket waits to accept while listening,
+    /// to finish connecting while connecting).
+    ReadOrWrite(BorrowedFd<'a>),
     /// Met already: an object with no host descriptor behind it (memory,
     /// a regular file) never makes anyone wait.
     Ready,
@@ -117,7 +121,7 @@ fn look_at_deadlines(
                     Readiness::Pending
                 }
             }
-            Interest::Read(_) | Interest::Write(_) => Readiness::Pending,
+            Interest::Read(_) | Interest::Write(_) | Interest::ReadOrWrite(_) => Readiness::Pending,
         };
         any |= answer.is_met();
     }
@@ -143,7 +147,7 @@ impl<'a> HostFds<'a> {
     fn new(interests: &[Interest<'a>]) -> Self {
         let mut order: SmallVec<[(i32, u32); INLINE]> = SmallVec::new();
         for (at, interest) in interests.iter().enumerate() {
-            if let Interest::Read(fd) | Interest::Write(fd) = interest {
+            if let Interest::Read(fd) | Interest::Write(fd) | Interest::ReadOrWrite(fd) = interest {
                 order.push((fd.as_raw_fd(), at as u32));
             }
         }
@@ -155,6 +159,7 @@ impl<'a> HostFds<'a> {
             let (fd, events) = match interests[at as usize] {
                 Interest::Read(fd) => (fd, PollFlags::IN),
                 Interest::Write(fd) => (fd, PollFlags::OUT),
+                Interest::ReadOrWrite(fd) => (fd, PollFlags::IN | PollFlags::OUT),
                 Interest::Deadline(_) | Interest::Ready => continue,
             };
             if last != Some(raw) {
@@ -200,6 +205,7 @@ impl<'a> HostFds<'a> {
             }
             let wanted = match interest {
                 Interest::Write(_) => PollFlags::OUT,
+                Interest::ReadOrWrite(_) => PollFlags::IN | PollFlags::OUT,
                 _ => PollFlags::IN,
             };
             let revents = self.fds[*slot as usize].revents();

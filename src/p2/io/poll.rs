@@ -11,6 +11,17 @@ use crate::fs;
 use crate::p2::{Resource, Trap, WasiP2Ctx};
 use crate::poll::{wait, Interest, Readiness};
 
+/// What a host descriptor must become ready for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Way {
+    /// Readable, or at its end.
+    Read,
+    /// Writable.
+    Write,
+    /// Either: what the object's state at the time of the wait decides.
+    Either,
+}
+
 /// A `pollable` resource: what would wake it.
 pub enum Pollable {
     /// The context's monotonic clock reaching this reading.
@@ -19,13 +30,13 @@ pub enum Pollable {
     Readable(Arc<dyn fs::File>),
     /// The handle having room to write.
     Writable(Arc<dyn fs::File>),
-    /// A host descriptor (a socket, a lookup's completion) becoming
-    /// readable, or writable with `write`.
+    /// A host descriptor (a socket, a lookup's completion) becoming ready
+    /// for `way`.
     Host {
         /// What to wait on.
         fd: Arc<dyn AsFd + Send + Sync>,
-        /// Writable rather than readable.
-        write: bool,
+        /// What it must become ready for.
+        way: Way,
     },
     /// Ready at once: an object in a state with nothing to wait for.
     Ready,
@@ -37,8 +48,15 @@ impl Pollable {
             Pollable::Deadline(at) => Interest::Deadline(*at),
             Pollable::Readable(file) => file.pollable().map_or(Interest::Ready, Interest::Read),
             Pollable::Writable(file) => file.pollable().map_or(Interest::Ready, Interest::Write),
-            Pollable::Host { fd, write: false } => Interest::Read(fd.as_fd()),
-            Pollable::Host { fd, write: true } => Interest::Write(fd.as_fd()),
+            Pollable::Host { fd, way: Way::Read } => Interest::Read(fd.as_fd()),
+            Pollable::Host {
+                fd,
+                way: Way::Write,
+            } => Interest::Write(fd.as_fd()),
+            Pollable::Host {
+                fd,
+                way: Way::Either,
+            } => Interest::ReadOrWrite(fd.as_fd()),
             Pollable::Ready => Interest::Ready,
         }
     }

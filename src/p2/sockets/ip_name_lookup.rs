@@ -15,7 +15,7 @@ use std::os::fd::OwnedFd;
 use std::sync::Arc;
 
 use crate::net::lookup::Resolution;
-use crate::p2::io::poll::Pollable;
+use crate::p2::io::poll::{Pollable, Way};
 use crate::p2::sockets::network::SocketResult;
 use crate::p2::sockets::Network;
 use crate::p2::{Resource, Trap, WasiP2Ctx};
@@ -62,7 +62,7 @@ pub mod resolve_address_stream {
         let fd = Arc::clone(&ctx.table.get(this)?.done);
         Ok(ctx
             .table
-            .push_child(Pollable::Host { fd, write: false }, this)?)
+            .push_child(Pollable::Host { fd, way: Way::Read }, this)?)
     }
 
     /// Drops the stream; a lookup still running finishes on its own.

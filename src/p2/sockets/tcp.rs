@@ -47,7 +47,7 @@ use std::time::Duration;
 use crate::fs;
 use crate::net::sockopt::{check_family, check_unicast};
 use crate::net::{self, AddressPolicy, Use};
-use crate::p2::io::poll::Pollable;
+use crate::p2::io::poll::{Pollable, Way};
 use crate::p2::io::streams::{InputStream, OutputStream};
 use crate::p2::sockets::network::{ErrorCode, Network, SocketResult};
 use crate::p2::{Failure, Resource, ResourceError, Trap, WasiP2Ctx};
@@ -584,31 +584,27 @@ pub mod tcp_socket {
         Ok(get(ctx, this)?.inner.set_send_buffer_size(value)?)
     }
 
-    /// `subscribe`: a pollable, the socket's child, for the operation in
-    /// progress when it is made: while connecting, ready when the connect
-    /// is done (the socket writable, or failed); while listening, ready
-    /// when a connection is pending; in every other state ready at once,
-    /// since `finish-bind` and `finish-listen` never wait.
+    /// `subscribe`: a pollable, the socket's child: while connecting,
+    /// ready when the connect is done (the socket writable, or failed);
+    /// while listening, ready when a connection is pending; in every other
+    /// state ready at once, since `finish-bind` and `finish-listen` never
+    /// wait.
     ///
-    /// What it waits for is fixed when it is made: a pollable made before
-    /// `start-connect` or `finish-listen` is ready at once, so a guest
-    /// that waits on it retries without waiting, and should subscribe again
-    /// to wait without spinning.
+    /// The pollable waits on the socket for either direction, so what it
+    /// waits for follows the socket's state when it is polled, not when it
+    /// was made: the kernel reports a listener readable when a connection
+    /// is pending, a connecting socket writable when the connect is over,
+    /// and any other socket at once (writable, or hung up while
+    /// unconnected). A guest may make one pollable up front and wait on it
+    /// through every state.
     pub fn subscribe(
         ctx: &mut WasiP2Ctx,
         this: Resource<TcpSocket>,
     ) -> Result<Resource<Pollable>, Trap> {
         let socket = get(ctx, this)?;
-        let pollable = match socket.state {
-            State::ConnectStarted => Pollable::Host {
-                fd: Arc::new(SocketFd(socket.inner.shared_fd())),
-                write: true,
-            },
-            State::Listening => Pollable::Host {
-                fd: Arc::new(SocketFd(socket.inner.shared_fd())),
-                write: false,
-            },
-            _ => Pollable::Ready,
+        let pollable = Pollable::Host {
+            fd: Arc::new(SocketFd(socket.inner.shared_fd())),
+            way: Way::Either,
         };
         Ok(ctx.table.push_child(pollable, this)?)
     }

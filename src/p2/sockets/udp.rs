@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use crate::net::udp::IpFamily;
 use crate::net::{self, sockopt, Use};
-use crate::p2::io::poll::Pollable;
+use crate::p2::io::poll::{Pollable, Way};
 use crate::p2::sockets::network::SocketResult;
 use crate::p2::sockets::{ErrorCode, Network};
 use crate::p2::{Failure, Resource, Trap, WasiP2Ctx};
@@ -107,10 +107,10 @@ impl AsFd for SocketFd {
     }
 }
 
-fn host_pollable(socket: &Arc<net::udp::UdpSocket>, write: bool) -> Pollable {
+fn host_pollable(socket: &Arc<net::udp::UdpSocket>, way: Way) -> Pollable {
     Pollable::Host {
         fd: Arc::new(SocketFd(Arc::clone(socket))),
-        write,
+        way,
     }
 }
 
@@ -325,7 +325,7 @@ pub mod incoming_datagram_stream {
     ) -> Result<Resource<Pollable>, Trap> {
         let stream = ctx.table.get(this)?;
         let pollable = if is_current(ctx, stream.parent, stream.generation)? {
-            host_pollable(&stream.socket, false)
+            host_pollable(&stream.socket, Way::Read)
         } else {
             Pollable::Ready
         };
@@ -408,7 +408,7 @@ pub mod outgoing_datagram_stream {
     ) -> Result<Resource<Pollable>, Trap> {
         let stream = ctx.table.get(this)?;
         let pollable = if is_current(ctx, stream.parent, stream.generation)? {
-            host_pollable(&stream.socket, true)
+            host_pollable(&stream.socket, Way::Write)
         } else {
             Pollable::Ready
         };

@@ -642,19 +642,65 @@ fn a_socket_outlives_its_streams_and_pollables() {
     assert!(tcp_socket::drop(&mut ctx, conn).is_err());
 }
 
+/// One pollable, made before the socket is even bound, waits for what
+/// each state needs: a listener's pollable is pending until a connection
+/// is, and is ready once one is.
 #[test]
-fn pollables_follow_the_state_they_were_made_in() {
+fn a_pollable_made_up_front_follows_the_socket_through_its_states() {
     let mut ctx = everything();
+    let network = ok(instance_network(&mut ctx));
     let socket = ok(create_tcp_socket(&mut ctx, IpFamily::Ipv4));
-    let unbound = ok(subscribe(&mut ctx, socket));
-    assert_eq!(poll::ready(&ctx, unbound), Ok(true));
-    let (listener, addr) = listening(&mut ctx);
-    let waiting = ok(subscribe(&mut ctx, listener));
-    assert_eq!(poll::ready(&ctx, waiting), Ok(false));
-    assert_eq!(code(accept(&mut ctx, listener)), ErrorCode::WouldBlock);
+    let early = ok(subscribe(&mut ctx, socket));
+    assert_eq!(
+        poll::ready(&ctx, early),
+        Ok(true),
+        "unbound: nothing to wait for"
+    );
+    bind(&mut ctx, socket, network);
+    assert_eq!(
+        poll::ready(&ctx, early),
+        Ok(true),
+        "bound: nothing to wait for"
+    );
+    ok(start_listen(&mut ctx, socket));
+    ok(finish_listen(&mut ctx, socket));
+    let addr = ok(local_address(&ctx, socket));
+    assert_eq!(
+        poll::ready(&ctx, early),
+        Ok(false),
+        "listening, nobody calling"
+    );
+    assert_eq!(code(accept(&mut ctx, socket)), ErrorCode::WouldBlock);
     let _client = ok(std::net::TcpStream::connect(addr));
-    ok(blocking(poll::block(&ctx, waiting)));
-    assert_eq!(poll::ready(&ctx, waiting), Ok(true));
+    ok(blocking(poll::block(&ctx, early)));
+    assert_eq!(poll::ready(&ctx, early), Ok(true));
+    let (conn, input, output) = ok(accept(&mut ctx, socket));
+    assert_eq!(
+        poll::ready(&ctx, early),
+        Ok(false),
+        "listening again, nobody calling"
+    );
+
+    // A client socket's early pollable waits for its connect to finish.
+    let (host, host_addr) = host_listener();
+    let client = ok(create_tcp_socket(&mut ctx, IpFamily::Ipv4));
+    let client_early = ok(subscribe(&mut ctx, client));
+    ok(start_connect(&mut ctx, client, network, host_addr));
+    ok(blocking(poll::block(&ctx, client_early)));
+    let (client_in, client_out) = ok(finish_connect(&mut ctx, client));
+    std::mem::drop(host);
+    for stream in [input, client_in] {
+        ok(streams::drop_input(&mut ctx, stream));
+    }
+    for stream in [output, client_out] {
+        ok(streams::drop_output(&mut ctx, stream));
+    }
+    for pollable in [early, client_early] {
+        ok(poll::drop(&mut ctx, pollable));
+    }
+    for socket in [conn, socket, client] {
+        ok(tcp_socket::drop(&mut ctx, socket));
+    }
 }
 
 #[test]
