@@ -71,9 +71,22 @@ pub struct RunArgs {
     #[arg(long = "tcplisten", value_name = "ADDR", value_parser = parse_listen_addr)]
     pub tcplisten: Vec<String>,
 
+    /// Grant the guest a network use on addresses and ports (repeatable).
+    ///
+    /// RULE is `USE[,USE...]=ADDR[:PORTS]`. USE is `tcp-bind`, `tcp-listen`,
+    /// `tcp-connect`, `tcp-accept`, `udp-bind`, `udp-send`, `udp-receive`, or `bind`,
+    /// `connect`, `listen`, `accept`, `send`, `receive`. ADDR is `*`, an IPv4 address or
+    /// block (`10.0.0.0/8`), or an IPv6 one in brackets (`[::1]`); PORTS is a port, a
+    /// range `LO-HI`, or `*` (the default). Nothing is granted without one.
+    /// Examples: `connect=127.0.0.1:8080`, `bind,listen,accept=127.0.0.1:8000-8999`.
+    #[arg(long = "allow-net", value_name = "RULE", value_parser = parse_net_rule)]
+    pub allow_net: Vec<capwasi::net::Rule>,
+
     /// WASI options in wasmtime's `-S` syntax, comma separated.
     ///
-    /// Understood: `inherit-env[=y|n]` and `tcplisten=ADDR`.
+    /// Understood: `inherit-env[=y|n]`, `tcplisten=ADDR`, `inherit-network[=y|n]` (every
+    /// address, every use), `allow-ip-name-lookup[=y|n]`, `tcp[=y|n]`, `udp[=y|n]`, and
+    /// `network[=y|n]` (`n` turns TCP and UDP off whatever else grants them).
     #[arg(short = 'S', long = "wasi", value_name = "KEY[=VAL,...]", value_parser = parse_wasi_options)]
     pub wasi: Vec<WasiOptions>,
 
@@ -122,6 +135,34 @@ impl RunArgs {
         inherit
     }
 
+    /// The network the guest is granted: `--allow-net` rules and the `-S` network
+    /// switches, a later `-S` of one key overriding an earlier one.
+    pub fn network(&self) -> Network {
+        let mut network = Network {
+            rules: self.allow_net.clone(),
+            inherit: false,
+            name_lookup: false,
+            tcp: true,
+            udp: true,
+        };
+        let mut enabled = true;
+        for opt in self.wasi.iter().flat_map(|o| &o.0) {
+            match opt {
+                WasiOption::InheritNetwork(on) => network.inherit = *on,
+                WasiOption::AllowIpNameLookup(on) => network.name_lookup = *on,
+                WasiOption::Tcp(on) => network.tcp = *on,
+                WasiOption::Udp(on) => network.udp = *on,
+                WasiOption::Network(on) => enabled = *on,
+                WasiOption::InheritEnv(_) | WasiOption::TcpListen(_) => {}
+            }
+        }
+        if !enabled {
+            network.tcp = false;
+            network.udp = false;
+        }
+        network
+    }
+
     /// Every address to listen on, from `--tcplisten` and `-S tcplisten=`, in command-line
     /// order within each kind (the `--tcplisten` ones first).
     pub fn listen_addrs(&self) -> Vec<&str> {
@@ -133,6 +174,21 @@ impl RunArgs {
         }
         addrs
     }
+}
+
+/// What the command line grants of the network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Network {
+    /// `--allow-net` rules, in order.
+    pub rules: Vec<capwasi::net::Rule>,
+    /// `-S inherit-network`: every use on every address.
+    pub inherit: bool,
+    /// `-S allow-ip-name-lookup`.
+    pub name_lookup: bool,
+    /// TCP may be used at all.
+    pub tcp: bool,
+    /// UDP may be used at all.
+    pub udp: bool,
 }
 
 /// One `--dir` grant.
@@ -164,6 +220,16 @@ pub enum WasiOption {
     InheritEnv(bool),
     /// `-S tcplisten=ADDR`.
     TcpListen(String),
+    /// `-S inherit-network[=y|n]`.
+    InheritNetwork(bool),
+    /// `-S allow-ip-name-lookup[=y|n]`.
+    AllowIpNameLookup(bool),
+    /// `-S tcp[=y|n]`.
+    Tcp(bool),
+    /// `-S udp[=y|n]`.
+    Udp(bool),
+    /// `-S network[=y|n]`.
+    Network(bool),
 }
 
 /// The options of one `-S` occurrence.
@@ -248,19 +314,31 @@ pub fn parse_wasi_options(spec: &str) -> Result<WasiOptions, String> {
         };
         let option = match key {
             "inherit-env" => WasiOption::InheritEnv(parse_flag(key, value)?),
+            "inherit-network" => WasiOption::InheritNetwork(parse_flag(key, value)?),
+            "allow-ip-name-lookup" => WasiOption::AllowIpNameLookup(parse_flag(key, value)?),
+            "tcp" => WasiOption::Tcp(parse_flag(key, value)?),
+            "udp" => WasiOption::Udp(parse_flag(key, value)?),
+            "network" => WasiOption::Network(parse_flag(key, value)?),
             "tcplisten" => match value {
                 Some(addr) => WasiOption::TcpListen(parse_listen_addr(addr)?),
                 None => return Err("`tcplisten` needs an address: -S tcplisten=HOST:PORT".into()),
             },
             _ => {
                 return Err(format!(
-                    "unknown option `{key}` (capwasi understands inherit-env and tcplisten)"
+                    "unknown option `{key}` (capwasi understands inherit-env, tcplisten, \
+                     inherit-network, allow-ip-name-lookup, tcp, udp and network)"
                 ))
             }
         };
         options.push(option);
     }
     Ok(WasiOptions(options))
+}
+
+/// One `--allow-net` rule; a malformed one is refused with a line naming it.
+pub fn parse_net_rule(spec: &str) -> Result<capwasi::net::Rule, String> {
+    spec.parse()
+        .map_err(|e: capwasi::net::RuleError| e.to_string())
 }
 
 /// A boolean `-S` value, spelled as wasmtime accepts it.
@@ -291,6 +369,39 @@ mod tests {
             host: host.into(),
             guest: guest.into(),
             read_only,
+        }
+    }
+
+    #[test]
+    fn network_grants_and_switches() {
+        let none = run(&["m.wasm"]).network();
+        assert!(none.rules.is_empty() && !none.inherit && !none.name_lookup);
+        let args = run(&[
+            "--allow-net",
+            "connect=127.0.0.1:8080",
+            "--allow-net",
+            "bind=127.0.0.1:0-65535",
+            "-S",
+            "inherit-network,allow-ip-name-lookup,udp=n",
+            "m.wasm",
+        ]);
+        let network = args.network();
+        assert_eq!(network.rules.len(), 2);
+        assert!(network.inherit && network.name_lookup && network.tcp && !network.udp);
+        let off = run(&["-S", "tcp,network=n", "m.wasm"]).network();
+        assert!(!off.tcp && !off.udp);
+        for bad in [
+            "connect=127.0.0.1:65536",
+            "dial=127.0.0.1",
+            "connect=::1:80",
+        ] {
+            let refused = Cli::try_parse_from(["capwasi", "run", "--allow-net", bad, "m.wasm"]);
+            let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(message.contains(bad), "{bad}: {message}");
+            assert_eq!(
+                message.trim_end().lines().next().map(|l| l.contains(bad)),
+                Some(true)
+            );
         }
     }
 

@@ -222,6 +222,18 @@ fn build_ctx(args: &RunArgs) -> Result<WasiCtx, Failure> {
             .map_err(|e| setup(format!("--dir {}: {e}", dir.spec)))?;
     }
 
+    let network = args.network();
+    builder
+        .allow_tcp(network.tcp)
+        .allow_udp(network.udp)
+        .allow_ip_name_lookup(network.name_lookup);
+    if network.inherit {
+        builder.inherit_network();
+    }
+    for rule in network.rules {
+        builder.allow_net(rule);
+    }
+
     for addr in args.listen_addrs() {
         let listener = TcpListener::bind(addr)
             .map_err(|e| setup(format!("--tcplisten {addr}: cannot listen: {e}")))?;

@@ -5,8 +5,9 @@
 //! [`capwasi::for_each_function!`] expands) with a `wasmtime::Linker`;
 //! [`add_to_linker_async`] does the same for guests run on tokio, where a
 //! guest waiting in `poll_oneoff` or on a pipe or socket yields to the
-//! executor instead of holding its thread. [`p2::add_to_linker_sync`] links
-//! preview2 into a `wasmtime::component::Linker`. [`WasmtimeEngine`] runs a
+//! executor instead of holding its thread. [`p2::add_to_linker_sync`] and
+//! [`p2::add_to_linker_async`] link every preview2 interface, `wasi:sockets`
+//! included, into a `wasmtime::component::Linker`. [`WasmtimeEngine`] runs a
 //! command module or a command component with them. Like every adapter,
 //! this crate holds no WASI logic: it moves arguments, memory and results
 //! between wasmtime and the core.

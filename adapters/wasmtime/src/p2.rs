@@ -1,9 +1,11 @@
 //! Runs capwasi's preview2 on wasmtime's component model.
 //!
-//! `bindgen!` turns `wit/` into one host trait per interface; each method
-//! here forwards to the function of the same name in `capwasi::p2`, and
-//! converts between wasmtime's generated types and the core's. There is no
-//! WASI logic in this file.
+//! `bindgen!` turns `wit/` into one host trait per interface, every
+//! interface of the host world (`wasi:sockets` included) and the unstable
+//! `network-error-code`; each method here (and in `p2/sockets.rs`, for
+//! `wasi:sockets`) forwards to the function of the same name in
+//! `capwasi::p2`, and converts between wasmtime's generated types and the
+//! core's. There is no WASI logic in these files.
 
 use capwasi::engine::Termination;
 use capwasi::execution::Execution;
@@ -29,13 +31,21 @@ mod bindings {
             "wasi:cli/terminal-output.terminal-output": capwasi::p2::cli::terminal_output::TerminalOutput,
             "wasi:filesystem/types.descriptor": capwasi::p2::filesystem::types::Descriptor,
             "wasi:filesystem/types.directory-entry-stream": capwasi::p2::filesystem::types::DirectoryEntryStream,
+            "wasi:sockets/network.network": capwasi::p2::sockets::Network,
+            "wasi:sockets/tcp.tcp-socket": capwasi::p2::sockets::tcp::TcpSocket,
+            "wasi:sockets/udp.udp-socket": capwasi::p2::sockets::udp::UdpSocket,
+            "wasi:sockets/udp.incoming-datagram-stream": capwasi::p2::sockets::udp::IncomingDatagramStream,
+            "wasi:sockets/udp.outgoing-datagram-stream": capwasi::p2::sockets::udp::OutgoingDatagramStream,
+            "wasi:sockets/ip-name-lookup.resolve-address-stream": capwasi::p2::sockets::ip_name_lookup::ResolveAddressStream,
         },
     });
 }
 
 /// The same world with the calls that may wait or touch the filesystem
-/// made `async`. The interfaces with none of those are the synchronous
-/// bindings' own, so they are implemented once.
+/// made `async`. The interfaces with none of those (`wasi:sockets` among
+/// them: its calls start and finish without waiting, and a guest waits on
+/// their pollables) are the synchronous bindings' own, so they are
+/// implemented once.
 mod async_bindings {
     wasmtime::component::bindgen!({
         path: "../../wit",
@@ -48,6 +58,7 @@ mod async_bindings {
             "wasi:random": super::bindings::wasi::random,
             "wasi:cli": super::bindings::wasi::cli,
             "wasi:filesystem/preopens": super::bindings::wasi::filesystem::preopens,
+            "wasi:sockets": super::bindings::wasi::sockets,
             "wasi:io/poll.pollable": capwasi::p2::io::poll::Pollable,
             "wasi:io/streams.input-stream": capwasi::p2::io::streams::InputStream,
             "wasi:io/streams.output-stream": capwasi::p2::io::streams::OutputStream,
@@ -308,6 +319,10 @@ trait Convert<T> {
     fn convert(self) -> T;
 }
 
+// `wasi:sockets`, which both flavours of bindings share: none of its calls
+// waits.
+mod sockets;
+
 // Both flavours of bindings share `wasi:clocks`, and so this conversion.
 impl Convert<core::clocks::wall_clock::Datetime> for wasi::clocks::wall_clock::Datetime {
     fn convert(self) -> core::clocks::wall_clock::Datetime {
@@ -390,8 +405,9 @@ impl wasi::filesystem::preopens::Host for WasiP2Ctx {
     }
 }
 
-/// Links every preview2 interface capwasi implements into `linker`, for
-/// store data from which `ctx` reaches a [`WasiP2Ctx`]. Calls run inline:
+/// Links every preview2 interface into `linker` (`wasi:sockets` too, with
+/// the unstable `network-error-code`), for store data from which `ctx`
+/// reaches a [`WasiP2Ctx`]. Calls run inline:
 /// a wait blocks the calling thread, and no async runtime is needed.
 pub fn add_to_linker_sync<T: 'static>(
     linker: &mut Linker<T>,
@@ -428,11 +444,22 @@ fn add_unchanged<T: 'static>(
     wasi::cli::terminal_stdout::add_to_linker::<T, D>(linker, ctx)?;
     wasi::cli::terminal_stderr::add_to_linker::<T, D>(linker, ctx)?;
     wasi::filesystem::preopens::add_to_linker::<T, D>(linker, ctx)?;
+    // `network-error-code` is unstable in the WIT, so wasmtime links it
+    // only when asked; it is implemented, so it is asked for.
+    let mut network = wasi::sockets::network::LinkOptions::default();
+    network.network_error_code(true);
+    wasi::sockets::network::add_to_linker::<T, D>(linker, &network, ctx)?;
+    wasi::sockets::instance_network::add_to_linker::<T, D>(linker, ctx)?;
+    wasi::sockets::ip_name_lookup::add_to_linker::<T, D>(linker, ctx)?;
+    wasi::sockets::tcp_create_socket::add_to_linker::<T, D>(linker, ctx)?;
+    wasi::sockets::tcp::add_to_linker::<T, D>(linker, ctx)?;
+    wasi::sockets::udp_create_socket::add_to_linker::<T, D>(linker, ctx)?;
+    wasi::sockets::udp::add_to_linker::<T, D>(linker, ctx)?;
     Ok(())
 }
 
-/// Links every preview2 interface capwasi implements into `linker`, for a
-/// wasmtime engine with async support, whose guests are called with
+/// Links every preview2 interface into `linker`, as
+/// [`add_to_linker_sync`] does, for a wasmtime engine with async support, whose guests are called with
 /// `call_async` on a tokio runtime. A guest's waits then yield to the
 /// executor, and its filesystem work runs as its context's
 /// [`Execution`] says: set

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::error::CapabilityDenied;
 use crate::net::lookup::LookupError;
 use crate::net::AddressPolicy;
+use crate::p2::io::error::IoError;
 use crate::p2::{Failure, Resource, Trap, WasiP2Ctx};
 
 /// A `network` resource: the addresses the guest was granted, which every
@@ -25,6 +26,25 @@ pub fn instance_network(ctx: &mut WasiP2Ctx) -> Result<Resource<Network>, Trap> 
 pub fn drop(ctx: &mut WasiP2Ctx, this: Resource<Network>) -> Result<(), Trap> {
     ctx.table.delete(this)?;
     Ok(())
+}
+
+/// `network-error-code`: the sockets error code of the host error behind
+/// a stream's `last-operation-failed`. Every stream error this crate makes
+/// is a host error, so there is always one.
+pub fn network_error_code(
+    ctx: &WasiP2Ctx,
+    err: Resource<IoError>,
+) -> Result<Option<ErrorCode>, Trap> {
+    let err = &ctx.table.get(err)?.0;
+    // The error stays in its resource for the guest to describe, so the
+    // code comes from a copy carrying what the mapping reads: the OS code,
+    // or else the kind (a capability refusal's kind is `PermissionDenied`,
+    // which maps as the refusal does).
+    let copy = match err.raw_os_error() {
+        Some(raw) => io::Error::from_raw_os_error(raw),
+        None => io::Error::from(err.kind()),
+    };
+    Ok(Some(ErrorCode::from(copy)))
 }
 
 /// `network.error-code`, in the WIT's order.
@@ -153,6 +173,32 @@ mod tests {
             ErrorCode::from(LookupError::TemporaryResolverFailure.io()),
             ErrorCode::TemporaryResolverFailure
         );
+    }
+
+    #[test]
+    fn stream_errors_have_a_sockets_code() {
+        let mut ctx = ctx(|_| {});
+        let push = |ctx: &mut WasiP2Ctx, err: io::Error| match ctx.table.push(IoError(err)) {
+            Ok(err) => err,
+            Err(e) => panic!("{e}"),
+        };
+        let reset = push(&mut ctx, io::Error::from(Errno::CONNRESET));
+        assert_eq!(
+            network_error_code(&ctx, reset),
+            Ok(Some(ErrorCode::ConnectionReset))
+        );
+        let refused = push(
+            &mut ctx,
+            io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                CapabilityDenied("tcp-connect"),
+            ),
+        );
+        assert_eq!(
+            network_error_code(&ctx, refused),
+            Ok(Some(ErrorCode::AccessDenied))
+        );
+        assert!(network_error_code(&ctx, Resource::new(99)).is_err());
     }
 
     #[test]
