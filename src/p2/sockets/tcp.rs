@@ -1,5 +1,5 @@
 //! `wasi:sockets/tcp`: the TCP socket resource and its state machine, over
-//! the core's [`net::tcp::TcpSocket`](crate::net::tcp::TcpSocket), which
+//! the core's [`crate::net::tcp::TcpSocket`], which
 //! asks the address policy before every system call.
 //!
 //! The states are the WIT's (see [`State`]). Every transition happens
