@@ -1116,6 +1116,8 @@ mod tests {
             (b"ell".to_vec(), false)
         );
         assert_eq!(ok(blocking(d::read(&ctx, f, 10, 100))), (Vec::new(), true));
+        // Nothing asked for, nothing read, and not the end.
+        assert_eq!(ok(blocking(d::read(&ctx, f, 0, 0))), (Vec::new(), false));
         // A huge length is a short read, not a huge allocation.
         assert_eq!(ok(blocking(d::read(&ctx, f, u64::MAX, 10))).0, b"world");
 
