@@ -35,15 +35,7 @@ pub fn network_error_code(
     ctx: &WasiP2Ctx,
     err: Resource<IoError>,
 ) -> Result<Option<ErrorCode>, Trap> {
-    let err = &ctx.table.get(err)?.0;
-    // The error stays in its resource for the guest to describe, so the
-    // code comes from a copy carrying what the mapping reads: the OS code,
-    // or else the kind (a capability refusal's kind is `PermissionDenied`,
-    // which maps as the refusal does).
-    let copy = match err.raw_os_error() {
-        Some(raw) => io::Error::from_raw_os_error(raw),
-        None => io::Error::from(err.kind()),
-    };
+    let copy = crate::p2::io::error::host_error(ctx, err)?;
     Ok(Some(ErrorCode::from(copy)))
 }
 
