@@ -17,12 +17,20 @@ use wasmtime::component::Component;
 
 #[path = "p2/bad.rs"]
 mod bad;
+#[path = "p2/echo.rs"]
+mod echo;
 #[path = "p2/fs.rs"]
 mod fs;
 #[path = "p2/harness.rs"]
 mod harness;
 #[path = "p2/io.rs"]
 mod io;
+#[path = "p2/lookup.rs"]
+mod lookup;
+#[path = "p2/tcp.rs"]
+mod tcp;
+#[path = "p2/udp.rs"]
+mod udp;
 
 pub use harness::*;
 

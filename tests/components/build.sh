@@ -6,7 +6,9 @@
 # toolchain; `--check` rebuilds into a scratch directory and fails if any
 # committed binary differs from what its source builds to.
 #
-#   build.sh [--check] [--root DIR] [--src SUBDIR] [--out SUBDIR]
+#   build.sh [--check] [--root DIR] [--src SUBDIR] [--out SUBDIR] [--only NAME]
+#
+# --only NAME rebuilds src/NAME.c alone (not with --check).
 #
 # As in tests/guests/build.sh, ROOT (default: this script's directory) is
 # where the guests live, and SUBDIR paths are relative to it (defaults: src
@@ -29,16 +31,22 @@ root="$here"
 src=src
 bin=bin
 check=0
+only=
 while [ $# -gt 0 ]; do
   case "$1" in
     --check) check=1 ;;
     --root) root=$(cd "$2" && pwd); shift ;;
     --src) src=$2; shift ;;
     --out) bin=$2; shift ;;
-    *) echo "usage: $0 [--check] [--root DIR] [--src SUBDIR] [--out SUBDIR]" >&2; exit 2 ;;
+    --only) only=$2; shift ;;
+    *) echo "usage: $0 [--check] [--root DIR] [--src SUBDIR] [--out SUBDIR] [--only NAME]" >&2; exit 2 ;;
   esac
   shift
 done
+if [ "$check" = 1 ] && [ -n "$only" ]; then
+  echo "--only rebuilds one guest; --check checks them all" >&2
+  exit 2
+fi
 # The command that rebuilds what a failed --check reports.
 rebuild=${here#"$repo"/}/build.sh
 [ "$root" = "$here" ] && [ "$src" = src ] && [ "$bin" = bin ] ||
@@ -74,6 +82,7 @@ cflags=(--target=wasm32-wasi -O2 -Wall -Werror -s -nostartfiles -Wl,--no-entry
         "-ffile-prefix-map=$root=." "-ffile-prefix-map=$gen=.")
 for c in "$src"/*.c; do
   name=$(basename "$c" .c)
+  [ -z "$only" ] || [ "$name" = "$only" ] || continue
   core="$scratch/$name.core.wasm"
   clang "${cflags[@]}" -I"$gen" -I"$src" -o "$core" "$c" "$gen/command.c" "$gen/command_component_type.o"
   # Anything in wasi-libc that does I/O (stdio, files, environ) reaches for

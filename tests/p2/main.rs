@@ -7,10 +7,14 @@ use capwasi::execution::Execution;
 use capwasi::Stdio;
 
 mod bad;
+mod echo;
 mod fs;
 #[path = "harness.rs"]
 mod harness;
 mod io;
+mod lookup;
+mod tcp;
+mod udp;
 
 pub use harness::*;
 

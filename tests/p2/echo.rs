@@ -1,0 +1,1 @@
+//! (wasi:sockets echo suite: in progress)

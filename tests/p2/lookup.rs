@@ -1,0 +1,1 @@
+//! (wasi:sockets lookup suite: in progress)

@@ -1,0 +1,1 @@
+//! (wasi:sockets tcp suite: in progress)

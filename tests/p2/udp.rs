@@ -1,0 +1,1 @@
+//! (wasi:sockets udp suite: in progress)
