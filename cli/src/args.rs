@@ -77,8 +77,10 @@ pub struct RunArgs {
     /// `tcp-connect`, `tcp-accept`, `udp-bind`, `udp-send`, `udp-receive`, or `bind`,
     /// `connect`, `listen`, `accept`, `send`, `receive`. ADDR is `*`, an IPv4 address or
     /// block (`10.0.0.0/8`), or an IPv6 one in brackets (`[::1]`); PORTS is a port, a
-    /// range `LO-HI`, or `*` (the default). Nothing is granted without one.
-    /// Examples: `connect=127.0.0.1:8080`, `bind,listen,accept=127.0.0.1:8000-8999`.
+    /// range `LO-HI`, or `*` (the default). Nothing is granted without one. `accept` is
+    /// checked against the connecting peer, whose port is ephemeral, so it usually names
+    /// no port. Examples: `connect=127.0.0.1:8080`, `bind,listen=127.0.0.1:8000-8999`,
+    /// `accept=127.0.0.1`.
     #[arg(long = "allow-net", value_name = "RULE", value_parser = parse_net_rule)]
     pub allow_net: Vec<capwasi::net::Rule>,
 
