@@ -1,7 +1,8 @@
 //! preview2 on the async linker, under tokio: the whole preview2 suite
 //! again (`tests/p2/`, with each component run under
-//! `Execution::Tokio`), many guests at once on one executor thread, and the
-//! synchronous linker called from inside a runtime.
+//! `Execution::Tokio`), many guests at once on one executor thread (waiting
+//! on stdin, and on sockets), and the synchronous linker called from inside
+//! a runtime.
 
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
@@ -144,6 +145,96 @@ fn guests_share_one_thread(execution: Execution) {
                 printed.ends_with("ok blocking-read\nok closed-stays-closed\nok p2_streams\n"),
                 "{printed}"
             );
+        }
+    });
+}
+
+/// Eight echo servers wait in `accept`, then (connected, sent nothing) in
+/// a read of their connection, while eight other guests run to their end
+/// each time, all on one executor thread: socket waits go to tokio's
+/// reactor like any other. Then each server echoes its client and exits.
+#[test]
+fn guests_waiting_on_sockets_hold_no_executor_thread() {
+    for execution in [Execution::Tokio, Execution::TokioInline] {
+        within(PATIENCE, move || servers_share_one_thread(execution));
+    }
+}
+
+/// Runs `p2_hello` eight times to the end on the current thread.
+async fn run_hellos(engine: &WasmtimeEngine, hello: &Component, execution: Execution) {
+    for i in 0..8 {
+        let ctx = WasiCtxBuilder::new()
+            .args(["p2_hello", &i.to_string()])
+            .stdout(Stdio::output(OutputPipe::new()))
+            .build()
+            .expect("grants");
+        let run = engine.run_command_async(hello, ctx, execution);
+        let status = tokio::time::timeout(PATIENCE, run).await;
+        assert!(matches!(status, Ok(Ok(0))), "{execution:?}: {status:?}");
+    }
+}
+
+fn servers_share_one_thread(execution: Execution) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    single_threaded().block_on(async {
+        let engine = Arc::new(WasmtimeEngine::new());
+        let echo = component(&engine, "p2_echo");
+        let hello = component(&engine, "p2_hello");
+        let mut servers = Vec::new();
+        for _ in 0..8 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|probe| probe.local_addr())
+                .expect("a free port")
+                .port();
+            let target = format!("127.0.0.1:{port}");
+            let ctx = WasiCtxBuilder::new()
+                .args(["p2_echo", &target])
+                .stdout(Stdio::output(OutputPipe::new()))
+                .allow_net(format!("bind,listen={target}").parse().expect("rule"))
+                .allow_net("accept=127.0.0.1".parse().expect("rule"))
+                .build()
+                .expect("grants");
+            let (engine, echo) = (Arc::clone(&engine), echo.clone());
+            let guest =
+                tokio::spawn(async move { engine.run_command_async(&echo, ctx, execution).await });
+            servers.push((guest, target));
+        }
+        run_hellos(&engine, &hello, execution).await;
+        let mut clients = Vec::new();
+        for (guest, target) in &servers {
+            assert!(
+                !guest.is_finished(),
+                "a server ended before any client came"
+            );
+            // The server may still be on its way to listening.
+            let mut tries = 0;
+            let client = loop {
+                match tokio::net::TcpStream::connect(target.as_str()).await {
+                    Ok(client) => break client,
+                    Err(e) if tries < 1000 => {
+                        tries += 1;
+                        assert_eq!(e.kind(), std::io::ErrorKind::ConnectionRefused);
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                    }
+                    Err(e) => panic!("connecting to {target}: {e}"),
+                }
+            };
+            clients.push(client);
+        }
+        run_hellos(&engine, &hello, execution).await;
+        for ((guest, _), mut client) in servers.into_iter().zip(clients) {
+            assert!(
+                !guest.is_finished(),
+                "a server ended before its client sent"
+            );
+            client.write_all(b"ping").await.expect("send");
+            client.shutdown().await.expect("shut the sending half");
+            let mut back = Vec::new();
+            let read = tokio::time::timeout(PATIENCE, client.read_to_end(&mut back)).await;
+            assert!(matches!(read, Ok(Ok(4))), "{read:?}");
+            assert_eq!(back, b"ping");
+            let status = tokio::time::timeout(PATIENCE, guest).await;
+            assert!(matches!(status, Ok(Ok(Ok(0)))), "{execution:?}: {status:?}");
         }
     });
 }
