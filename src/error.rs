@@ -22,6 +22,26 @@ impl CapabilityDenied {
     }
 }
 
+/// The payload of an `io::Error` from writing to a connection whose
+/// sending half the guest shut down itself: preview2 calls that stream
+/// `closed`, where the host's `EPIPE` would say the write failed.
+#[derive(Debug, thiserror::Error)]
+#[error("the sending half of the connection was shut down")]
+pub(crate) struct SendShutDown;
+
+impl SendShutDown {
+    /// An `io::Error` carrying this.
+    pub(crate) fn io() -> io::Error {
+        io::Error::new(io::ErrorKind::BrokenPipe, SendShutDown)
+    }
+
+    /// Whether `err` carries this.
+    pub(crate) fn is(err: &io::Error) -> bool {
+        err.get_ref()
+            .is_some_and(|inner| inner.is::<SendShutDown>())
+    }
+}
+
 /// An error an embedder sees while setting up or running a guest.
 ///
 /// Each variant names what was being done and the path or value involved, so

@@ -26,6 +26,7 @@
 use std::io::{self, IoSlice, IoSliceMut};
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,6 +36,7 @@ use rustix::net::{sockopt, RecvFlags, SocketFlags, SocketType};
 pub use super::sockopt::IpFamily;
 use super::sockopt::{check_family, invalid, socket};
 use super::{AddressPolicy, Protocol, Socket, Use};
+use crate::error::SendShutDown;
 use crate::fs::{self, FdFlags, FileType, Filestat};
 use crate::poll::{self, Interest, Readiness};
 
@@ -60,6 +62,8 @@ pub struct TcpSocket {
     fd: Arc<OwnedFd>,
     family: IpFamily,
     policy: Arc<AddressPolicy>,
+    /// Set once the sending half was shut down; shared with the streams.
+    send_shut: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for TcpSocket {
@@ -82,6 +86,7 @@ impl TcpSocket {
             fd: Arc::new(fd),
             family,
             policy,
+            send_shut: Arc::default(),
         })
     }
 
@@ -243,6 +248,7 @@ impl TcpSocket {
                 fd: Arc::new(fd),
                 family: self.family,
                 policy: Arc::clone(&self.policy),
+                send_shut: Arc::default(),
             };
             return Ok((socket, peer));
         }
@@ -257,14 +263,17 @@ impl TcpSocket {
         self.peer_addr()?;
         Ok(Arc::new(TcpStream {
             fd: Arc::clone(&self.fd),
+            send_shut: Arc::clone(&self.send_shut),
         }))
     }
 
     /// Shuts down the receiving half, the sending half, or both; a peer
-    /// reads the end of the stream once sending is shut down. Neither is
+    /// reads the end of the stream once sending is shut down, and a write
+    /// to the socket's streams after that is refused with
+    /// [`SendShutDown`](crate::error::SendShutDown). Neither is
     /// `InvalidInput`; `ENOTCONN` unless connected.
     pub fn shutdown(&self, read: bool, write: bool) -> io::Result<()> {
-        super::shutdown(self.fd.as_fd(), read, write)
+        shutdown_marked(&self.fd, &self.send_shut, read, write)
     }
 
     /// The bound local address; `EDESTADDRREQ` if the socket is not bound,
@@ -384,6 +393,24 @@ impl TcpSocket {
 /// descriptor, so the connection lasts while either is held.
 pub struct TcpStream {
     fd: Arc<OwnedFd>,
+    /// Set once the sending half was shut down, through the socket or a
+    /// stream; shared by both.
+    send_shut: Arc<AtomicBool>,
+}
+
+/// Shuts down halves of the connection on `fd`, and records a shut
+/// sending half in `send_shut`.
+fn shutdown_marked(
+    fd: &OwnedFd,
+    send_shut: &AtomicBool,
+    read: bool,
+    write: bool,
+) -> io::Result<()> {
+    super::shutdown(fd.as_fd(), read, write)?;
+    if write {
+        send_shut.store(true, Ordering::Release);
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for TcpStream {
@@ -429,7 +456,7 @@ impl Socket for TcpStream {
     }
 
     fn shutdown(&self, read: bool, write: bool) -> io::Result<()> {
-        super::shutdown(self.fd.as_fd(), read, write)
+        shutdown_marked(&self.fd, &self.send_shut, read, write)
     }
 }
 
@@ -447,6 +474,9 @@ impl fs::File for TcpStream {
     }
 
     fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        if self.send_shut.load(Ordering::Acquire) {
+            return Err(SendShutDown::io());
+        }
         super::send(self.fd.as_fd(), bufs)
     }
 

@@ -9,7 +9,24 @@ use std::time::{Duration, Instant};
 
 use capwasi::WasiCtxBuilder;
 
-use crate::{lines, run};
+use crate::{lines, run, Outcome};
+
+/// Runs the echo server with `args` and `grant`, failing the test instead
+/// of hanging it if the guest is still serving after two minutes (a client
+/// that never came).
+fn run_server(
+    args: Vec<String>,
+    grant: impl FnOnce(&mut WasiCtxBuilder) + Send + 'static,
+) -> Outcome {
+    let (done, outcome) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let _ = done.send(run("p2_echo", &args, b"", grant));
+    });
+    outcome
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the echo server finished")
+}
 
 /// A port on 127.0.0.1 that nothing listened on a moment ago.
 fn free_port() -> u16 {
@@ -54,7 +71,7 @@ fn echo_through(stream: TcpStream, payload: Vec<u8>) -> Vec<u8> {
 
 /// Grants listening on one port of 127.0.0.1 and accepting its local
 /// peers, whose ports the kernel picks.
-fn serve(port: u16) -> impl FnOnce(&mut WasiCtxBuilder) {
+fn serve(port: u16) -> impl FnOnce(&mut WasiCtxBuilder) + Send + 'static {
     move |b| {
         let listen = format!("bind,listen=127.0.0.1:{port}");
         b.allow_net(listen.parse().expect("a valid rule"))
@@ -86,7 +103,7 @@ fn echo_server_serves_host_clients_within_its_grant() {
         })
     };
     let target = format!("127.0.0.1:{port}");
-    let out = run("p2_echo", &[&target, "3"], b"", serve(port));
+    let out = run_server(vec![target.clone(), "3".into()], serve(port));
     out.expect_exit(0);
     let served = clients.join().expect("the clients finish");
     let mut want = vec![format!("listening on {target}")];
@@ -109,7 +126,7 @@ fn echo_server_is_refused_on_any_other_port() {
     let granted = free_port();
     let other = free_port();
     let target = format!("127.0.0.1:{other}");
-    let out = run("p2_echo", &[&target], b"", serve(granted));
+    let out = run_server(vec![target.clone()], serve(granted));
     out.expect_exit(1);
     assert_eq!(out.stdout(), "");
     assert_eq!(
@@ -121,7 +138,7 @@ fn echo_server_is_refused_on_any_other_port() {
 /// Without any grant the guest cannot even make a socket.
 #[test]
 fn echo_server_without_a_grant_makes_no_socket() {
-    let out = run("p2_echo", &["127.0.0.1:0"], b"", |_| {});
+    let out = run_server(vec!["127.0.0.1:0".into()], |_| {});
     out.expect_exit(1);
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),

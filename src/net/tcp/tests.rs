@@ -284,7 +284,17 @@ fn round_trip(family: IpFamily, loopback: &str) {
     assert_eq!(read_some(&server_stream, 1), b"");
     write_all(&server_stream, b"bye");
     assert_eq!(read_some(&client_stream, 3), b"bye");
+    // A write after the socket's own shutdown is refused as such, not as
+    // the host's EPIPE, and so is one after a stream's shutdown.
+    let err = client_stream
+        .write_vectored(&[IoSlice::new(b"x")])
+        .unwrap_err();
+    assert!(crate::error::SendShutDown::is(&err), "{err:?}");
     Socket::shutdown(&*server_stream, true, true).unwrap();
+    let err = server_stream
+        .write_vectored(&[IoSlice::new(b"x")])
+        .unwrap_err();
+    assert!(crate::error::SendShutDown::is(&err), "{err:?}");
     assert_eq!(read_some(&client_stream, 1), b"");
 }
 

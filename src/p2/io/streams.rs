@@ -12,6 +12,7 @@
 use std::io::{self, IoSlice};
 use std::sync::Arc;
 
+use crate::error::SendShutDown;
 use crate::fs;
 use crate::p2::io::error::IoError;
 use crate::p2::io::poll::Pollable;
@@ -386,6 +387,11 @@ async fn write_all(
         Ok(()) => Ok(()),
         Err(e) => {
             stream.closed = true;
+            // The guest shut this connection's sending half itself: the
+            // WIT says its output stream is then closed, not failing.
+            if SendShutDown::is(&e) {
+                return Err(Failure::Error(StreamError::Closed));
+            }
             failed(ctx, e)
         }
     }
