@@ -2,7 +2,7 @@
 //! ([`crate::poll`]), the same wait preview1's `poll_oneoff` uses, as the
 //! context's [`Execution`](crate::execution::Execution) waits.
 
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::Arc;
 
 use smallvec::SmallVec;
@@ -34,12 +34,27 @@ pub enum Pollable {
     /// for `way`.
     Host {
         /// What to wait on.
-        fd: Arc<dyn AsFd + Send + Sync>,
+        fd: Arc<dyn HostWait>,
         /// What it must become ready for.
         way: Way,
     },
     /// Ready at once: an object in a state with nothing to wait for.
     Ready,
+}
+
+/// A host object a [`Pollable::Host`] waits on. Any descriptor is one; an
+/// object whose state can leave nothing to wait for (a UDP stream that a
+/// later `stream` call replaced) answers `None` from then on, and its
+/// pollables are ready at once, even those made before.
+pub trait HostWait: Send + Sync {
+    /// The descriptor to wait on, or `None` when the pollable is ready now.
+    fn descriptor(&self) -> Option<BorrowedFd<'_>>;
+}
+
+impl<T: AsFd + Send + Sync> HostWait for T {
+    fn descriptor(&self) -> Option<BorrowedFd<'_>> {
+        Some(self.as_fd())
+    }
 }
 
 impl Pollable {
@@ -48,15 +63,12 @@ impl Pollable {
             Pollable::Deadline(at) => Interest::Deadline(*at),
             Pollable::Readable(file) => file.pollable().map_or(Interest::Ready, Interest::Read),
             Pollable::Writable(file) => file.pollable().map_or(Interest::Ready, Interest::Write),
-            Pollable::Host { fd, way: Way::Read } => Interest::Read(fd.as_fd()),
-            Pollable::Host {
-                fd,
-                way: Way::Write,
-            } => Interest::Write(fd.as_fd()),
-            Pollable::Host {
-                fd,
-                way: Way::Either,
-            } => Interest::ReadOrWrite(fd.as_fd()),
+            Pollable::Host { fd, way } => match (fd.descriptor(), way) {
+                (None, _) => Interest::Ready,
+                (Some(fd), Way::Read) => Interest::Read(fd),
+                (Some(fd), Way::Write) => Interest::Write(fd),
+                (Some(fd), Way::Either) => Interest::ReadOrWrite(fd),
+            },
             Pollable::Ready => Interest::Ready,
         }
     }

@@ -23,12 +23,13 @@
 //!   permit is used up by the `send` it was for.
 
 use std::net::SocketAddr;
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::BorrowedFd;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::net::udp::IpFamily;
 use crate::net::{self, sockopt, Use};
-use crate::p2::io::poll::{Pollable, Way};
+use crate::p2::io::poll::{HostWait, Pollable, Way};
 use crate::p2::sockets::network::SocketResult;
 use crate::p2::sockets::{ErrorCode, Network};
 use crate::p2::{Failure, Resource, Trap, WasiP2Ctx};
@@ -49,8 +50,9 @@ pub struct UdpSocket {
     socket: Arc<net::udp::UdpSocket>,
     state: BindState,
     /// Counts the successful `stream` calls: only streams made under the
-    /// current count work.
-    generation: u64,
+    /// current count work. Shared with the streams' pollables, which turn
+    /// ready when it moves on.
+    generation: Arc<AtomicU64>,
 }
 
 impl UdpSocket {
@@ -58,7 +60,7 @@ impl UdpSocket {
         UdpSocket {
             socket: Arc::new(socket),
             state: BindState::Unbound,
-            generation: 0,
+            generation: Arc::default(),
         }
     }
 }
@@ -98,25 +100,36 @@ pub struct OutgoingDatagramStream {
     permit: Option<u64>,
 }
 
-/// The socket as something to wait on.
-struct SocketFd(Arc<net::udp::UdpSocket>);
+/// The socket as something to wait on, for the streams made under
+/// `generation`: nothing to wait for once a later `stream` call replaced
+/// them, so that a guest already waiting learns that at once.
+struct SocketWait {
+    socket: Arc<net::udp::UdpSocket>,
+    current: Arc<AtomicU64>,
+    generation: u64,
+}
 
-impl AsFd for SocketFd {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.0.pollable()
+impl HostWait for SocketWait {
+    fn descriptor(&self) -> Option<BorrowedFd<'_>> {
+        (self.current.load(Ordering::Acquire) == self.generation).then(|| self.socket.pollable())
     }
 }
 
-fn host_pollable(socket: &Arc<net::udp::UdpSocket>, way: Way) -> Pollable {
+/// A pollable for a stream made under `generation` of `udp`.
+fn stream_pollable(udp: &UdpSocket, generation: u64, way: Way) -> Pollable {
     Pollable::Host {
-        fd: Arc::new(SocketFd(Arc::clone(socket))),
+        fd: Arc::new(SocketWait {
+            socket: Arc::clone(&udp.socket),
+            current: Arc::clone(&udp.generation),
+            generation,
+        }),
         way,
     }
 }
 
 /// Whether a stream made under `generation` of `parent` still works.
 fn is_current(ctx: &WasiP2Ctx, parent: Resource<UdpSocket>, generation: u64) -> Result<bool, Trap> {
-    Ok(ctx.table.get(parent)?.generation == generation)
+    Ok(ctx.table.get(parent)?.generation.load(Ordering::Acquire) == generation)
 }
 
 /// The methods of `udp-socket`.
@@ -182,12 +195,11 @@ pub mod udp_socket {
             // A failure that already cleared the old peer leaves the old
             // streams speaking for an association that is gone.
             if socket.remote_addr().ok() != before {
-                udp.generation += 1;
+                udp.generation.fetch_add(1, Ordering::AcqRel);
             }
             return Err(e.into());
         }
-        udp.generation += 1;
-        let generation = udp.generation;
+        let generation = udp.generation.fetch_add(1, Ordering::AcqRel) + 1;
         let incoming = IncomingDatagramStream {
             socket: Arc::clone(&socket),
             parent: this,
@@ -324,11 +336,7 @@ pub mod incoming_datagram_stream {
         this: Resource<IncomingDatagramStream>,
     ) -> Result<Resource<Pollable>, Trap> {
         let stream = ctx.table.get(this)?;
-        let pollable = if is_current(ctx, stream.parent, stream.generation)? {
-            host_pollable(&stream.socket, Way::Read)
-        } else {
-            Pollable::Ready
-        };
+        let pollable = stream_pollable(ctx.table.get(stream.parent)?, stream.generation, Way::Read);
         Ok(ctx.table.push_child(pollable, this)?)
     }
 
@@ -407,11 +415,8 @@ pub mod outgoing_datagram_stream {
         this: Resource<OutgoingDatagramStream>,
     ) -> Result<Resource<Pollable>, Trap> {
         let stream = ctx.table.get(this)?;
-        let pollable = if is_current(ctx, stream.parent, stream.generation)? {
-            host_pollable(&stream.socket, Way::Write)
-        } else {
-            Pollable::Ready
-        };
+        let pollable =
+            stream_pollable(ctx.table.get(stream.parent)?, stream.generation, Way::Write);
         Ok(ctx.table.push_child(pollable, this)?)
     }
 
