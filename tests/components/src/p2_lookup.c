@@ -16,12 +16,10 @@
 // guest to retry that error.
 #include "p2net.h"
 
-#define MS 1000000ull
 #define PATIENCE_MS 10000ull
 
 typedef wasi_sockets_ip_name_lookup_own_resolve_address_stream_t rs_own_t;
 typedef wasi_sockets_network_ip_address_t ipaddr_t;
-typedef wasi_io_poll_borrow_pollable_t bpoll_t;
 
 static wasi_sockets_ip_name_lookup_borrow_resolve_address_stream_t BR(rs_own_t s) {
   return wasi_sockets_ip_name_lookup_borrow_resolve_address_stream(s);
@@ -49,18 +47,6 @@ static void sleep_ms(uint64_t ms) {
   pollable_t timer = wasi_clocks_monotonic_clock_subscribe_duration(ms * MS);
   block(timer);
   pollable_drop(timer);
-}
-
-// Waits until p is ready or `ms` have passed; returns whether it is ready.
-static bool wait_ready(pollable_t p, uint64_t ms) {
-  pollable_t timer = wasi_clocks_monotonic_clock_subscribe_duration(ms * MS);
-  bpoll_t both[2] = {wasi_io_poll_borrow_pollable(p), wasi_io_poll_borrow_pollable(timer)};
-  wasi_io_poll_list_borrow_pollable_t list = {both, 2};
-  command_list_u32_t which;
-  wasi_io_poll_poll(&list, &which);
-  command_list_u32_free(&which);
-  pollable_drop(timer);
-  return ready(p);
 }
 
 static bool is_v4(const ipaddr_t *a, uint8_t x, uint8_t y, uint8_t z, uint8_t w) {

@@ -150,24 +150,9 @@ static bool same_addr(const sockaddr_t *a, const sockaddr_t *b) {
   return same_ip(a, b) && port_of(a) == port_of(b);
 }
 
-// Waits until p is ready or `ns` have passed; false if the time ran out.
-static bool wait_for(pollable_t p, uint64_t ns) {
-  pollable_t timer = wasi_clocks_monotonic_clock_subscribe_duration(ns);
-  wasi_io_poll_borrow_pollable_t both[2] = {wasi_io_poll_borrow_pollable(p),
-                                            wasi_io_poll_borrow_pollable(timer)};
-  wasi_io_poll_list_borrow_pollable_t list = {both, 2};
-  command_list_u32_t which;
-  wasi_io_poll_poll(&list, &which);
-  bool got = false;
-  for (size_t i = 0; i < which.len; i++) got |= which.ptr[i] == 0;
-  command_list_u32_free(&which);
-  pollable_drop(timer);
-  return got;
-}
-
 #define WAIT(p)                                                                \
   do {                                                                         \
-    if (!wait_for((p), PATIENCE)) p2_fail(__FILE__, __LINE__, "not ready in time", #p); \
+    if (!wait_ready_ns((p), PATIENCE)) p2_fail(__FILE__, __LINE__, "not ready in time", #p); \
   } while (0)
 
 // Finishes the connect s started, waiting on its pollable; its streams.

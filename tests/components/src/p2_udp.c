@@ -33,7 +33,6 @@
 //   trap; a FAIL line follows if it returns.
 #include "p2net.h"
 
-#define MS 1000000ull
 // How long a reply from a loopback peer may take before the guest gives up.
 #define PATIENCE_MS 10000ull
 
@@ -43,7 +42,6 @@ typedef wasi_sockets_udp_own_incoming_datagram_stream_t in_own_t;
 typedef wasi_sockets_udp_own_outgoing_datagram_stream_t out_own_t;
 typedef wasi_sockets_udp_list_incoming_datagram_t dgrams_t;
 typedef wasi_sockets_udp_outgoing_datagram_t odgram_t;
-typedef wasi_io_poll_borrow_pollable_t bpoll_t;
 
 static const uint8_t V4 = WASI_SOCKETS_NETWORK_IP_ADDRESS_FAMILY_IPV4;
 static const uint8_t V6 = WASI_SOCKETS_NETWORK_IP_ADDRESS_FAMILY_IPV6;
@@ -128,18 +126,6 @@ static uint16_t port_arg(const command_list_string_t *args, size_t i) {
   uint64_t v = arg_u64(args, i);
   CHECK(v > 0 && v <= 65535);
   return (uint16_t)v;
-}
-
-// Waits until p is ready or `ms` have passed; returns whether it is ready.
-static bool wait_ready(pollable_t p, uint64_t ms) {
-  pollable_t timer = wasi_clocks_monotonic_clock_subscribe_duration(ms * MS);
-  bpoll_t both[2] = {wasi_io_poll_borrow_pollable(p), wasi_io_poll_borrow_pollable(timer)};
-  wasi_io_poll_list_borrow_pollable_t list = {both, 2};
-  command_list_u32_t which;
-  wasi_io_poll_poll(&list, &which);
-  command_list_u32_free(&which);
-  pollable_drop(timer);
-  return ready(p);
 }
 
 // `check-send`, waiting (bounded) while it permits nothing.

@@ -82,6 +82,26 @@ static inline uint64_t arg_u64(const command_list_string_t *args, size_t i) {
   return v;
 }
 
+#define MS 1000000ull
+
+// Waits until p is ready or `ns` nanoseconds have passed; returns whether
+// it is ready. The socket guests bound every wait, so that a peer that
+// never answers fails the guest instead of hanging the test.
+static inline bool wait_ready_ns(pollable_t p, uint64_t ns) {
+  pollable_t timer = wasi_clocks_monotonic_clock_subscribe_duration(ns);
+  wasi_io_poll_borrow_pollable_t both[2] = {wasi_io_poll_borrow_pollable(p),
+                                            wasi_io_poll_borrow_pollable(timer)};
+  wasi_io_poll_list_borrow_pollable_t list = {both, 2};
+  command_list_u32_t which;
+  wasi_io_poll_poll(&list, &which);
+  command_list_u32_free(&which);
+  pollable_drop(timer);
+  return ready(p);
+}
+
+// As wait_ready_ns, in milliseconds.
+static inline bool wait_ready(pollable_t p, uint64_t ms) { return wait_ready_ns(p, ms * MS); }
+
 // Prints "got WHAT CODE" for a socket error code.
 static inline void got_sock_code(const char *what, sock_code_t c) {
   out_str("got ");
