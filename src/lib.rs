@@ -48,6 +48,7 @@
 #![deny(missing_docs)]
 
 pub mod clock;
+pub mod component;
 mod ctx;
 pub mod engine;
 mod error;

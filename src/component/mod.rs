@@ -1,0 +1,23 @@
+//! Running wasi 0.2 components on engines that only know core wasm.
+//!
+//! A component built by `wit-component` is a recipe: a few core modules, and
+//! the order in which to instantiate them, with each import satisfied by
+//! another instance's export or by a host function lowered from a wasi 0.2
+//! import. An engine without the component model can run it if someone
+//! follows that recipe for it. Doing so here, in the core, keeps every
+//! engine adapter thin: the adapter compiles and instantiates core modules
+//! and looks up their exports, and the core decides what goes where.
+//!
+//! In scope so far: [`plan`], which reads a component binary into an
+//! ordered, engine-neutral [`Plan`] of core definitions and checks that the
+//! component stays within what such an instantiator can honour (imported
+//! wasi 0.2 instances, UTF-8 strings, imported resources, synchronous
+//! lowering, and a lifted `wasi:cli/run` export). Executing a plan and the
+//! canonical ABI of each host function come later.
+
+pub mod plan;
+
+pub use plan::{
+    CanonOptions, CoreExport, CoreFunc, CoreInstance, CoreItem, Definition, Import, Plan,
+    PlanError, Run,
+};
