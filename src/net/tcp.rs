@@ -269,9 +269,9 @@ impl TcpSocket {
 
     /// Shuts down the receiving half, the sending half, or both; a peer
     /// reads the end of the stream once sending is shut down, and a write
-    /// to the socket's streams after that is refused with
-    /// [`SendShutDown`](crate::error::SendShutDown). Neither is
-    /// `InvalidInput`; `ENOTCONN` unless connected.
+    /// to the socket's streams after that is refused as shut down, which
+    /// preview2 calls a closed stream. Neither is `InvalidInput`;
+    /// `ENOTCONN` unless connected.
     pub fn shutdown(&self, read: bool, write: bool) -> io::Result<()> {
         shutdown_marked(&self.fd, &self.send_shut, read, write)
     }
