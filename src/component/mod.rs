@@ -12,12 +12,16 @@
 //! ordered, engine-neutral [`Plan`] of core definitions and checks that the
 //! component stays within what such an instantiator can honour (imported
 //! wasi 0.2 instances, UTF-8 strings, imported resources, synchronous
-//! lowering, and a lifted `wasi:cli/run` export). Executing a plan and the
-//! canonical ABI of each host function come later.
+//! lowering, and a lifted `wasi:cli/run` export), and [`signatures`], the
+//! flat core signature of every wasi 0.2 function a guest may import,
+//! generated from `wit/`. Executing a plan and calling the host functions
+//! through the canonical ABI come later.
 
 pub mod plan;
+pub mod signatures;
 
 pub use plan::{
     CanonOptions, CoreExport, CoreFunc, CoreInstance, CoreItem, Definition, Import, Plan,
     PlanError, Run,
 };
+pub use signatures::{FlatSignature, FlatType};
