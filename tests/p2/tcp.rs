@@ -177,6 +177,15 @@ fn a_client_connects_to_a_granted_peer_and_exchanges_data() {
     assert_eq!(lines(&out), want);
 }
 
+/// The rules for a guest listening on `port` of 127.0.0.1 and accepting
+/// peers from `peers`, whose own ports the kernel picks.
+fn listening(port: u16, peers: &str) -> [String; 2] {
+    [
+        format!("bind,listen=127.0.0.1:{port}"),
+        format!("accept={peers}"),
+    ]
+}
+
 /// A guest listener accepts a peer it was granted: the accepted socket is
 /// connected, with the peer's address and the listener's local address,
 /// carries the options the WIT says it inherits, and its streams work.
@@ -186,10 +195,7 @@ fn a_client_connects_to_a_granted_peer_and_exchanges_data() {
 #[test]
 fn a_listener_accepts_a_granted_peer() {
     let port = free_port();
-    let rules = [
-        format!("bind,listen=127.0.0.1:{port}"),
-        "accept=127.0.0.1".to_string(),
-    ];
+    let rules = listening(port, "127.0.0.1");
     let peer = thread::spawn(move || {
         let mut stream = connect_retrying(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
         stream.write_all(b"hello guest").expect("send");
@@ -363,11 +369,8 @@ fn refused_connects_binds_and_listens_leave_no_trace() {
 #[test]
 fn a_peer_not_granted_is_reset_and_never_accepted() {
     let port = free_port();
-    let rules = [
-        format!("bind,listen=127.0.0.1:{port}"),
-        // The peer connects from 127.0.0.1, which this does not cover.
-        "accept=127.0.0.2".to_string(),
-    ];
+    // The peer connects from 127.0.0.1, which this does not cover.
+    let rules = listening(port, "127.0.0.2");
     let peer = thread::spawn(move || {
         let mut stream = connect_retrying(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
         let mut buf = [0; 16];
@@ -504,10 +507,7 @@ fn ten_thousand_sockets_end_at_the_limit() {
 #[test]
 fn accept_at_the_table_limit_keeps_the_connection_queued() {
     let port = free_port();
-    let rules = [
-        format!("bind,listen=127.0.0.1:{port}"),
-        "accept=127.0.0.1".to_string(),
-    ];
+    let rules = listening(port, "127.0.0.1");
     let peer = thread::spawn(move || {
         let mut stream = connect_retrying(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
         stream.write_all(b"queued").expect("send");
