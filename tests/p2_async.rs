@@ -18,6 +18,8 @@ use wasmtime::component::Component;
 
 #[path = "p2/bad.rs"]
 mod bad;
+#[path = "p2/cli.rs"]
+mod cli;
 #[path = "p2/echo.rs"]
 mod echo;
 #[path = "p2/fs.rs"]
@@ -38,6 +40,9 @@ pub use harness::*;
 /// Every component of the shared suite runs on the async linker, its
 /// filesystem work on tokio's blocking pool.
 pub const EXECUTION: Option<Execution> = Some(Execution::Tokio);
+
+/// Through wasmtime's component model, on its async linker.
+pub const WAY: Way = Way::ComponentModel;
 
 /// Long enough for a slow machine; a guest that holds the executor makes
 /// the others miss it by far more.

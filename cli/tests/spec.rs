@@ -25,13 +25,26 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 /// The engines every program runs on, by the name `capwasi run --engine` takes, and
-/// [`PREVIEW2`].
-const ENGINES: &[&str] = &["wasmtime", "wasmi", PREVIEW2];
+/// the two ways through preview2 ([`PREVIEW2`], [`PREVIEW2_WASMI`]).
+const ENGINES: &[&str] = &["wasmtime", "wasmi", PREVIEW2, PREVIEW2_WASMI];
 
 /// Not an engine but a way through: the program encoded as a wasi 0.2 component with the
 /// official preview1 adapter, run on wasmtime, so each preview1 call reaches capwasi's
 /// preview2 through the adapter.
 const PREVIEW2: &str = "preview2";
+
+/// The same component on wasmi, which runs it through capwasi's own
+/// component instantiator and canonical ABI.
+const PREVIEW2_WASMI: &str = "preview2-wasmi";
+
+/// The engine a way through preview2 runs its component on.
+fn component_engine(way: &str) -> Option<&'static str> {
+    match way {
+        PREVIEW2 => Some("wasmtime"),
+        PREVIEW2_WASMI => Some("wasmi"),
+        _ => None,
+    }
+}
 
 /// Programs whose expectations are preview1 facts that the preview1 adapter, not capwasi,
 /// decides when they run as components (the [`PREVIEW2`] way), with the difference.
@@ -375,13 +388,13 @@ fn run_spec(spec: &Spec, root: &Path, engine: &str) -> Result<(), String> {
     let mut program = suite.join(&spec.wasm);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_capwasi"));
     cmd.current_dir(&suite).arg("run").arg("--engine");
-    if engine == PREVIEW2 {
+    if let Some(component_engine) = component_engine(engine) {
         let module = fs::read(&program).map_err(|e| format!("{}: {e}", program.display()))?;
         let component = encode::preview1_command_to_component(&module)
             .map_err(|e| format!("cannot encode {}: {e}", program.display()))?;
         program.set_extension("component.wasm");
         fs::write(&program, component).map_err(|e| format!("{}: {e}", program.display()))?;
-        cmd.arg("wasmtime");
+        cmd.arg(component_engine);
     } else {
         cmd.arg(engine);
     }
@@ -471,7 +484,7 @@ struct Tally {
 /// The failures expected of `engine`: capwasi's known bugs, and on the [`PREVIEW2`] way
 /// also the adapter's differences.
 fn known_failures(engine: &str) -> impl Iterator<Item = (&'static str, &'static str)> {
-    let adapter: &[(&str, &str)] = if engine == PREVIEW2 {
+    let adapter: &[(&str, &str)] = if component_engine(engine).is_some() {
         ADAPTER_DIFFERENCES
     } else {
         &[]

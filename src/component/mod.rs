@@ -17,6 +17,10 @@
 //! generated from `wit/`. Executing a plan and calling the host functions
 //! through the canonical ABI come later.
 
+pub mod abi;
+pub mod engine;
+pub mod host;
+pub mod instance;
 pub mod plan;
 pub mod signatures;
 

@@ -16,15 +16,20 @@ pub fn engines() -> Vec<Box<dyn Engine>> {
 }
 
 /// [`engines`], and then the guest as a wasi 0.2 component on preview2
-/// ([`AsComponent`]), for the tests whose assertions hold through the
-/// official preview1 adapter. The others check preview1 itself (rights,
-/// `ENOTCAPABLE`, descriptor numbers, `proc_raise`, `EFAULT` for bad
-/// pointers), which the adapter implements in its own way and not
+/// ([`AsComponent`]) on every engine, for the tests whose assertions hold
+/// through the official preview1 adapter. The others check preview1 itself
+/// (rights, `ENOTCAPABLE`, descriptor numbers, `proc_raise`, `EFAULT` for
+/// bad pointers), which the adapter implements in its own way and not
 /// through capwasi.
 pub fn engines_with_preview2() -> Vec<Box<dyn Engine>> {
     let mut all = engines();
     all.push(Box::new(AsComponent(
-        capwasi_wasmtime::WasmtimeEngine::new(),
+        AS_COMPONENT,
+        Box::new(capwasi_wasmtime::WasmtimeEngine::new()),
+    )));
+    all.push(Box::new(AsComponent(
+        AS_COMPONENT_ON_WASMI,
+        Box::new(capwasi_wasmi::WasmiEngine::new()),
     )));
     all
 }
@@ -34,22 +39,31 @@ mod encode;
 
 /// Runs a preview1 guest as a wasi 0.2 component: the official preview1
 /// adapter turns each preview1 call into preview2 calls, which reach
-/// capwasi's preview2 through wasmtime's component model. Whatever a test
-/// asserts of a guest then holds through preview2 as well.
-pub struct AsComponent(pub capwasi_wasmtime::WasmtimeEngine);
+/// capwasi's preview2 through the engine's component model (wasmtime) or
+/// through capwasi's own instantiator (wasmi). Whatever a test asserts of
+/// a guest then holds through preview2 as well.
+pub struct AsComponent(pub &'static str, pub Box<dyn Engine>);
 
-/// [`AsComponent`]'s name.
+/// [`AsComponent`]'s name on wasmtime.
 pub const AS_COMPONENT: &str = "wasmtime, as a component";
+
+/// [`AsComponent`]'s name on wasmi.
+pub const AS_COMPONENT_ON_WASMI: &str = "wasmi, as a component";
+
+/// Whether `engine` runs guests as components.
+pub fn is_component_way(engine: &dyn Engine) -> bool {
+    [AS_COMPONENT, AS_COMPONENT_ON_WASMI].contains(&engine.name())
+}
 
 impl Engine for AsComponent {
     fn name(&self) -> &'static str {
-        AS_COMPONENT
+        self.0
     }
 
     fn run(&self, wasm: &[u8], ctx: capwasi::WasiCtx) -> Result<i32, RunError> {
         let component = encode::preview1_command_to_component(wasm)
             .map_err(|e| RunError::Load(format!("cannot encode the guest: {e}")))?;
-        self.0.run_component(&component, ctx)
+        self.1.run_component(&component, ctx)
     }
 }
 

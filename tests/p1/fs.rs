@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use capwasi::DirPerms;
 
 use crate::common::{
-    engines, engines_with_preview2, on_each, on_every_engine_and_preview2, Guest, Sandbox,
-    AS_COMPONENT, CANARY, CANARY_BYTES,
+    engines, engines_with_preview2, is_component_way, on_each, on_every_engine_and_preview2, Guest,
+    Sandbox, CANARY, CANARY_BYTES,
 };
 
 /// Runs `guest` with the sandbox preopened read-write as `/sandbox`, after
@@ -480,7 +480,7 @@ pub(crate) fn read_only(case: &str) {
         let before = tree(&sandbox.inside);
         let outside = sandbox.snapshot_outside();
         let mut guest = Guest::new("fs_readonly").arg(case);
-        if engine.name() == AS_COMPONENT {
+        if is_component_way(engine) {
             guest = guest.arg("p2");
         }
         guest

@@ -1,9 +1,23 @@
 //! What every preview2 suite shares: running a prebuilt component, as
-//! the suite's root says (`EXECUTION`), and reading what it did.
+//! the suite's root says (`WAY` and `EXECUTION`), and reading what it did.
 
 use std::path::Path;
 
 use capwasi::{DirPerms, OutputPipe, RunError, Stdio, WasiCtxBuilder};
+
+/// How a suite runs its components.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Way {
+    /// wasmtime's component model, with capwasi's preview2 behind
+    /// `bindgen!`.
+    ComponentModel,
+    /// wasmi, through capwasi's own instantiator and canonical ABI.
+    Wasmi,
+    /// wasmtime's core wasm, through capwasi's own instantiator and
+    /// canonical ABI: the cross-check of that path against
+    /// [`Way::ComponentModel`] on the same engine.
+    WasmtimeCore,
+}
 
 /// What a component did.
 #[derive(Debug)]
@@ -65,9 +79,15 @@ pub fn run(
     configure(&mut builder);
     let ctx = builder.build().expect("the test's grants are valid");
     let engine = capwasi_wasmtime::WasmtimeEngine::new();
-    let status = match crate::EXECUTION {
-        None => capwasi::Engine::run_component(&engine, &wasm, ctx),
-        Some(execution) => run_async(&engine, &wasm, ctx, execution),
+    let status = match (crate::WAY, crate::EXECUTION) {
+        (Way::ComponentModel, None) => capwasi::Engine::run_component(&engine, &wasm, ctx),
+        (Way::ComponentModel, Some(execution)) => run_async(&engine, &wasm, ctx, execution),
+        (Way::Wasmi, _) => {
+            capwasi::Engine::run_component(&capwasi_wasmi::WasmiEngine::new(), &wasm, ctx)
+        }
+        (Way::WasmtimeCore, _) => {
+            capwasi::Engine::run_component(&capwasi_wasmtime::WasmtimeCore(engine), &wasm, ctx)
+        }
     };
     Outcome {
         status,

@@ -2,7 +2,9 @@
 //!
 //! [`add_to_linker`] registers every preview1 function (the list that
 //! [`capwasi::for_each_function!`] expands) with a `wasmi::Linker`;
-//! [`WasmiEngine`] runs a command module with it. Like every adapter, this
+//! [`WasmiEngine`] runs a command module with it, and a wasi 0.2 component
+//! through the core's component instantiator, for which it implements
+//! [`capwasi::component::engine::CoreEngine`]. Like every adapter, this
 //! crate holds no WASI logic: it moves arguments, memory and results
 //! between wasmi and the core.
 
@@ -11,6 +13,8 @@ use capwasi::p1::{typed, WasiP1Ctx, MODULE};
 use capwasi::{RunError, Termination, WasiCtx};
 use wasmi::errors::{ErrorKind, InstantiationError};
 use wasmi::{Caller, Engine, Extern, Linker, Memory, Module, Store, TrapCode};
+
+mod component;
 
 /// Any caller: the guest's memory by export name, a string search on every
 /// call, which [`memory_remembered`] spares the engine's own runs.
@@ -162,6 +166,10 @@ impl capwasi::Engine for WasmiEngine {
     fn run(&self, wasm: &[u8], ctx: WasiCtx) -> Result<i32, RunError> {
         let module = Module::new(&self.engine, wasm).map_err(|e| load(&e))?;
         self.run_module(&module, ctx)
+    }
+
+    fn run_component(&self, wasm: &[u8], ctx: WasiCtx) -> Result<i32, RunError> {
+        capwasi::component::instance::run_command(self, wasm, ctx)
     }
 }
 

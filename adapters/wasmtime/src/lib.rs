@@ -12,7 +12,10 @@
 //! this crate holds no WASI logic: it moves arguments, memory and results
 //! between wasmtime and the core.
 
+mod core_wasm;
 pub mod p2;
+
+pub use core_wasm::WasmtimeCore;
 
 use capwasi::engine::HostResult;
 use capwasi::execution::Execution;
