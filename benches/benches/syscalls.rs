@@ -68,7 +68,10 @@ const WASMTIME_WASI_P2: &str = "wasmtime-wasi-p2";
 /// work on tokio's blocking pool, or inline on the executor thread.
 const CAPWASI_P2_TOKIO: &str = "capwasi-p2-tokio";
 const CAPWASI_P2_TOKIO_INLINE: &str = "capwasi-p2-tokio-inline";
-const RUNTIMES: [&str; 8] = [
+/// Both components on wasmi, which has no component model: capwasi's own
+/// instantiator and canonical ABI run them.
+const CAPWASI_P2_WASMI: &str = "capwasi-p2-wasmi";
+const RUNTIMES: [&str; 9] = [
     NATIVE,
     CAPWASI_WASMTIME,
     CAPWASI_WASMI,
@@ -77,13 +80,15 @@ const RUNTIMES: [&str; 8] = [
     WASMTIME_WASI_P2,
     CAPWASI_P2_TOKIO,
     CAPWASI_P2_TOKIO_INLINE,
+    CAPWASI_P2_WASMI,
 ];
 /// The runtimes that run components, and so bench_p2.wasm.
-const COMPONENT_RUNTIMES: [&str; 4] = [
+const COMPONENT_RUNTIMES: [&str; 5] = [
     CAPWASI_P2,
     WASMTIME_WASI_P2,
     CAPWASI_P2_TOKIO,
     CAPWASI_P2_TOKIO_INLINE,
+    CAPWASI_P2_WASMI,
 ];
 
 /// Which program an op belongs to, each with a table of its own.
@@ -127,6 +132,7 @@ impl Group {
                 (CAPWASI_P2, CAPWASI_WASMTIME),
                 (CAPWASI_P2_TOKIO, CAPWASI_P2),
                 (CAPWASI_P2_TOKIO_INLINE, CAPWASI_P2),
+                (CAPWASI_P2_WASMI, CAPWASI_WASMI),
             ],
             Group::P2 => &[
                 (WASMTIME_WASI_P2, CAPWASI_P2),
@@ -373,6 +379,7 @@ fn runner(name: &str, dir: &Path, shared: &mut Shared) -> Result<Box<dyn Runner>
             dir: dir.to_path_buf(),
         }),
         CAPWASI_WASMI => Box::new(Capwasi::on_wasmi(dir)?),
+        CAPWASI_P2_WASMI => Box::new(Capwasi::on_wasmi_components(dir)?),
         CAPWASI_WASMTIME => Box::new(Capwasi::on_wasmtime(shared.wasmtime()?, dir)),
         CAPWASI_P2 => Box::new(Capwasi::on_components(shared.components()?, dir)),
         CAPWASI_P2_TOKIO => Box::new(Capwasi::on_tokio(
@@ -593,6 +600,32 @@ impl Capwasi {
         let engine = capwasi_wasmi::WasmiEngine::with_engine(engine);
         Ok(Capwasi {
             run_guest: Box::new(move |_, ctx| engine.run_module(&module, ctx)),
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+impl Capwasi {
+    /// Both components on wasmi through capwasi's instantiator, compiled
+    /// once; each run instantiates them anew, as each run of the module
+    /// does.
+    fn on_wasmi_components(dir: &Path) -> Result<Self, String> {
+        use capwasi::component::instance::Compiled;
+        let engine = capwasi_wasmi::WasmiEngine::new();
+        let adapted = encode::preview1_command_to_component(GUEST_WASM)
+            .map_err(|e| format!("cannot encode bench.wasm as a component: {e}"))?;
+        let compile = |bytes: &[u8]| Compiled::new(&engine, bytes).map_err(|e| e.to_string());
+        let guests = Guests {
+            adapted: compile(&adapted)?,
+            direct: compile(GUEST_P2_WASM)?,
+        };
+        Ok(Capwasi {
+            run_guest: Box::new(move |op, ctx| {
+                guests
+                    .for_op(op)
+                    .instantiate(&engine, ctx)?
+                    .run(&engine)
+            }),
             dir: dir.to_path_buf(),
         })
     }
@@ -989,13 +1022,18 @@ fn columns(plan: &Plan, group: Group) -> Vec<Column> {
                 columns.push(ratio_column(&header, At::Pair(runtime), At::Row(runtime)));
             }
         }
-        if plan.has(CAPWASI_P2) && plan.has(CAPWASI_WASMTIME) {
-            let header = format!("{CAPWASI_P2} / {CAPWASI_WASMTIME}");
-            columns.push(ratio_column(
-                &header,
-                At::Row(CAPWASI_P2),
-                At::Pair(CAPWASI_WASMTIME),
-            ));
+        for (component, module) in [
+            (CAPWASI_P2, CAPWASI_WASMTIME),
+            (CAPWASI_P2_WASMI, CAPWASI_WASMI),
+        ] {
+            if plan.has(component) && plan.has(module) {
+                let header = format!("{component} / {module}");
+                columns.push(ratio_column(
+                    &header,
+                    At::Row(component),
+                    At::Pair(module),
+                ));
+            }
         }
     }
     columns

@@ -22,8 +22,58 @@ use crate::WasiCtx;
 /// times.
 pub struct Compiled<E: CoreEngine> {
     modules: Vec<CoreModule<E>>,
-    definitions: Vec<Definition>,
+    /// Each definition, with the host function it lowers when it is a
+    /// lowering or a resource drop, found once here rather than on every
+    /// instantiation.
+    definitions: Vec<(Definition, Option<Lowering>)>,
     run: Run,
+}
+
+/// The host function behind a lowering, and its core type.
+#[derive(Clone, Copy)]
+struct Lowering {
+    entry: &'static HostFunc,
+    params: &'static [FlatType],
+    results: &'static [FlatType],
+}
+
+/// The host function `definition` lowers, if it lowers one.
+fn lowering(definition: &Definition) -> Result<Option<Lowering>, RunError> {
+    Ok(match definition {
+        Definition::CoreFunc(CoreFunc::Lower {
+            interface, func, ..
+        }) => match (
+            host::lookup(interface, func),
+            signatures::lookup(interface, func),
+        ) {
+            (Some(entry), Some(signature)) => Some(Lowering {
+                entry,
+                params: signature.params,
+                results: signature.results,
+            }),
+            _ => {
+                return Err(RunError::Load(format!(
+                "the component imports `{func}` from `{interface}`, which capwasi does not provide"
+            )))
+            }
+        },
+        Definition::CoreFunc(CoreFunc::ResourceDrop {
+            interface,
+            resource,
+        }) => match host::lookup(interface, &format!("[resource-drop]{resource}")) {
+            Some(entry) => Some(Lowering {
+                entry,
+                params: &[FlatType::I32],
+                results: &[],
+            }),
+            None => {
+                return Err(RunError::Load(format!(
+                "the component drops `{resource}` of `{interface}`, which capwasi does not provide"
+            )))
+            }
+        },
+        _ => None,
+    })
 }
 
 /// A compiled core module and the `(module, name)` of its imports.
@@ -59,7 +109,11 @@ impl<E: CoreEngine> Compiled<E> {
             .collect::<Result<_, RunError>>()?;
         Ok(Compiled {
             modules,
-            definitions: plan.definitions().to_vec(),
+            definitions: plan
+                .definitions()
+                .iter()
+                .map(|definition| Ok((definition.clone(), lowering(definition)?)))
+                .collect::<Result<_, RunError>>()?,
             run: plan.run(),
         })
     }
@@ -74,8 +128,8 @@ impl<E: CoreEngine> Compiled<E> {
             tables: Vec::new(),
             globals: Vec::new(),
         };
-        for definition in &self.definitions {
-            spaces.define(engine, &self.modules, definition)?;
+        for (definition, lowering) in &self.definitions {
+            spaces.define(engine, &self.modules, definition, *lowering)?;
         }
         let func = |index: u32| spaces.funcs.get(index as usize).cloned();
         let run = func(self.run.func).ok_or_else(|| missing("function", self.run.func))?;
@@ -176,6 +230,7 @@ impl<E: CoreEngine> Spaces<E> {
         engine: &E,
         modules: &[CoreModule<E>],
         definition: &Definition,
+        lowering: Option<Lowering>,
     ) -> Result<(), RunError> {
         match definition {
             Definition::CoreInstance(CoreInstance::Instantiate { module, args }) => {
@@ -227,22 +282,7 @@ impl<E: CoreEngine> Spaces<E> {
                 };
                 self.funcs.push(func);
             }
-            Definition::CoreFunc(CoreFunc::Lower {
-                interface,
-                func,
-                options,
-            }) => {
-                let (entry, signature) = match (
-                    host::lookup(interface, func),
-                    signatures::lookup(interface, func),
-                ) {
-                    (Some(entry), Some(signature)) => (entry, signature),
-                    _ => {
-                        return Err(RunError::Load(format!(
-                            "the component imports `{func}` from `{interface}`, which capwasi does not provide"
-                        )))
-                    }
-                };
+            Definition::CoreFunc(CoreFunc::Lower { options, .. }) => {
                 let memory = match options.memory {
                     Some(index) => Some(
                         self.memories
@@ -261,27 +301,11 @@ impl<E: CoreEngine> Spaces<E> {
                     ),
                     None => None,
                 };
-                let lowered = self.lowered(
-                    engine,
-                    entry,
-                    signature.params,
-                    signature.results,
-                    memory,
-                    realloc,
-                );
+                let lowered = self.lowered(engine, lowering, memory, realloc)?;
                 self.funcs.push(lowered);
             }
-            Definition::CoreFunc(CoreFunc::ResourceDrop {
-                interface,
-                resource,
-            }) => {
-                let entry = host::lookup(interface, &format!("[resource-drop]{resource}"))
-                    .ok_or_else(|| {
-                        RunError::Load(format!(
-                            "the component drops `{resource}` of `{interface}`, which capwasi does not provide"
-                        ))
-                    })?;
-                let lowered = self.lowered(engine, entry, &[FlatType::I32], &[], None, None);
+            Definition::CoreFunc(CoreFunc::ResourceDrop { .. }) => {
+                let lowered = self.lowered(engine, lowering, None, None)?;
                 self.funcs.push(lowered);
             }
             Definition::CoreMemory(export) => match self.aliased(engine, export)? {
@@ -305,17 +329,20 @@ impl<E: CoreEngine> Spaces<E> {
     fn lowered(
         &mut self,
         engine: &E,
-        entry: &'static HostFunc,
-        params: &[FlatType],
-        results: &[FlatType],
+        lowering: Option<Lowering>,
         memory: Option<E::Memory>,
         realloc: Option<E::Func>,
-    ) -> E::Func {
-        let call = entry.call;
-        engine.host_func(
+    ) -> Result<E::Func, RunError> {
+        let Some(lowering) = lowering else {
+            return Err(RunError::Load(
+                "a lowering without its host function".into(),
+            ));
+        };
+        let call = lowering.entry.call;
+        Ok(engine.host_func(
             &mut self.store,
-            params,
-            results,
+            lowering.params,
+            lowering.results,
             Box::new(move |caller, args, results| {
                 let mut site = CallSite::<E> {
                     caller,
@@ -324,7 +351,7 @@ impl<E: CoreEngine> Spaces<E> {
                 };
                 call(&mut site, args, results)
             }),
-        )
+        ))
     }
 
     fn item(&self, item: CoreItem) -> Result<Extern<E>, RunError> {

@@ -7,6 +7,7 @@ use capwasi::component::engine::{CoreEngine, EngineError, Extern, HostHandler, I
 use capwasi::component::FlatType;
 use capwasi::p2::WasiP2Ctx;
 use capwasi::Termination;
+use smallvec::SmallVec;
 
 use wasmi::{
     Caller, Func, FuncType, Global, Instance, Memory, Module, Store, Table, ValType, F32, F64,
@@ -148,8 +149,10 @@ impl CoreEngine for WasmiEngine {
     ) -> Func {
         let ty = FuncType::new(params.iter().map(val_type), results.iter().map(val_type));
         Func::new(store, ty, move |mut caller, args, out| {
-            let args: Vec<Val> = args.iter().map(from_wasmi).collect();
-            let mut results: Vec<Val> = out.iter().map(from_wasmi).collect();
+            // On the stack: a call passes at most 16 values and a return
+            // pointer, and returns at most one.
+            let args: SmallVec<[Val; 17]> = args.iter().map(from_wasmi).collect();
+            let mut results: SmallVec<[Val; 1]> = out.iter().map(from_wasmi).collect();
             match handler(&mut caller, &args, &mut results) {
                 Ok(()) => {
                     for (slot, value) in out.iter_mut().zip(&results) {

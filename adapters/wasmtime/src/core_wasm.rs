@@ -10,6 +10,7 @@ use capwasi::component::engine::{CoreEngine, EngineError, Extern, HostHandler, I
 use capwasi::component::FlatType;
 use capwasi::p2::WasiP2Ctx;
 use capwasi::{RunError, Termination, WasiCtx};
+use smallvec::SmallVec;
 use wasmtime::{Caller, Func, FuncType, Global, Instance, Memory, Module, Store, Table, ValType};
 
 use crate::{exit_status, Exit, WasmtimeEngine};
@@ -169,8 +170,10 @@ impl CoreEngine for WasmtimeCore {
             results.iter().map(val_type),
         );
         Func::new(store, ty, move |mut caller, args, out| {
-            let args: Vec<Val> = args.iter().map(from_wasmtime).collect();
-            let mut results: Vec<Val> = out.iter().map(from_wasmtime).collect();
+            // On the stack: a call passes at most 16 values and a return
+            // pointer, and returns at most one.
+            let args: SmallVec<[Val; 17]> = args.iter().map(from_wasmtime).collect();
+            let mut results: SmallVec<[Val; 1]> = out.iter().map(from_wasmtime).collect();
             match handler(&mut caller, &args, &mut results) {
                 Ok(()) => {
                     for (slot, value) in out.iter_mut().zip(&results) {

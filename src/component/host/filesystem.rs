@@ -13,7 +13,7 @@ use crate::p2::{ErrorCode, Resource};
 
 use super::{fallible, trapping};
 use crate::component::abi::{
-    check_case, load_case, store_case, trap, Abi, Flat, Guest, Outcome, Val, VariantLayout,
+    check_case, load_case, store_case, Abi, Flat, Guest, Outcome, Val, VariantLayout,
 };
 use crate::component::signatures::FlatType;
 use crate::{cabi_enum, cabi_record};
@@ -104,7 +104,8 @@ cabi_record!(MetadataHashValue {
 });
 
 /// WIT `flags` of at most 8 flags: one `i32` flat, one byte in memory, bit
-/// `n` the WIT's `n`th flag. A bit the WIT does not define traps.
+/// `n` the WIT's `n`th flag. Bits the WIT does not define are ignored, as
+/// the canonical ABI says (and wasmtime's component model does).
 macro_rules! flags {
     ($($ty:ident),* $(,)?) => {$(
         impl Abi for $ty {
@@ -115,24 +116,10 @@ macro_rules! flags {
                 out.push(FlatType::I32);
             }
             fn lift(flat: &mut Flat<'_>, _: &[u8]) -> Outcome<Self> {
-                let bits = flat.i32()? as u32;
-                match u8::try_from(bits).ok().and_then($ty::from_bits) {
-                    Some(flags) => Ok(flags),
-                    None => trap(format!(
-                        "invalid {} {bits:#x}: a flag the WIT does not define is set",
-                        stringify!($ty)
-                    )),
-                }
+                Ok(defined($ty::all().bits() & flat.i32()? as u8, $ty::from_bits))
             }
             fn load(memory: &[u8], at: u32) -> Outcome<Self> {
-                let bits = u8::load(memory, at)?;
-                match $ty::from_bits(bits) {
-                    Some(flags) => Ok(flags),
-                    None => trap(format!(
-                        "invalid {} {bits:#x}: a flag the WIT does not define is set",
-                        stringify!($ty)
-                    )),
-                }
+                Ok(defined($ty::all().bits() & u8::load(memory, at)?, $ty::from_bits))
             }
             fn store(self, guest: &mut dyn Guest, at: u32) -> Outcome<()> {
                 self.bits().store(guest, at)
@@ -142,6 +129,11 @@ macro_rules! flags {
             }
         }
     )*};
+}
+
+/// The flags of `bits`, which hold only defined ones.
+fn defined<T: Default>(bits: u8, from_bits: fn(u8) -> Option<T>) -> T {
+    from_bits(bits).unwrap_or_default()
 }
 
 flags!(DescriptorFlags, PathFlags, OpenFlags);

@@ -9,7 +9,40 @@
 //   bad-utf8           a path that is not UTF-8 (needs the preopen /sandbox)
 //   huge-random        2^40 random bytes in one call
 //   list-past-memory   a write whose list runs past the end of memory
+//   list-overflow      a poll whose list's byte length overflows 32 bits
+//   bad-discriminant   an advice whose case the WIT does not have
+//   bad-flags          path-flags with a bit the WIT does not define, which
+//                      the canonical ABI ignores: the call must not trap,
+//                      and this mode prints its outcome and returns ok
+//   realloc-out-of-bounds, realloc-misaligned, realloc-traps
+//                      the guest's cabi_realloc misbehaving when the host
+//                      asks it for room for a result
+#include <stdlib.h>
+
 #include "p2check.h"
+
+// How cabi_realloc behaves: 0 as it should, then each misbehaviour. It
+// behaves until the arguments are read.
+enum { REALLOC_OK, REALLOC_OUT_OF_BOUNDS, REALLOC_MISALIGNED, REALLOC_TRAPS };
+static int realloc_mode = REALLOC_OK;
+
+// Replaces the bindings' weak allocator.
+__attribute__((__export_name__("cabi_realloc")))
+void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {
+  (void)old_size;
+  switch (realloc_mode) {
+    case REALLOC_OUT_OF_BOUNDS:
+      return (void *)0xfffffff0;
+    case REALLOC_MISALIGNED:
+      return (char *)malloc(new_size + align) + 1;
+    case REALLOC_TRAPS:
+      __builtin_trap();
+  }
+  if (new_size == 0) return (void *)align;
+  void *ret = realloc(ptr, new_size);
+  if (!ret) abort();
+  return ret;
+}
 
 static void forged_borrow(void) {
   wasi_io_poll_borrow_pollable_t forged = {12345};
@@ -62,6 +95,46 @@ static void list_past_memory(void) {
   wasi_io_streams_method_output_stream_write(p2_stdout(), &list, &e);
 }
 
+static void list_overflow(void) {
+  static wasi_io_poll_borrow_pollable_t some[1];
+  wasi_io_poll_list_borrow_pollable_t list = {some, 0x40000001};
+  command_list_u32_t ready;
+  wasi_io_poll_poll(&list, &ready);
+}
+
+static wasi_filesystem_types_borrow_descriptor_t sandbox_dir(void) {
+  wasi_filesystem_preopens_list_tuple2_own_descriptor_string_t dirs;
+  wasi_filesystem_preopens_get_directories(&dirs);
+  if (dirs.len == 0) p2_fail(__FILE__, __LINE__, "no preopen", NULL);
+  return wasi_filesystem_types_borrow_descriptor(dirs.ptr[0].f0);
+}
+
+static void bad_discriminant(void) {
+  // The bindings pass an enum as it is, so a value past its last case
+  // reaches the host.
+  fs_code_t code;
+  wasi_filesystem_types_method_descriptor_advise(sandbox_dir(), 0, 0, 17, &code);
+}
+
+static void bad_flags(void) {
+  wasi_filesystem_types_borrow_descriptor_t dir = sandbox_dir();
+  command_string_t path = {(uint8_t *)"x", 1};
+  wasi_filesystem_types_descriptor_stat_t stat;
+  fs_code_t code;
+  if (wasi_filesystem_types_method_descriptor_stat_at(dir, 0x80, &path, &stat, &code))
+    out_str("bad-flags: stat-at ok\n");
+  else
+    got_code("bad-flags: stat-at", code);
+}
+
+// A call whose result the host must allocate for: a list of 4-byte-aligned
+// records, so that a misaligned pointer is wrong for it.
+static void allocating_call(int mode) {
+  realloc_mode = mode;
+  command_list_tuple2_string_string_t env;
+  wasi_cli_environment_get_environment(&env);
+}
+
 bool exports_wasi_cli_run_run(void) {
   command_list_string_t args = get_args();
   if (args.len != 2) p2_fail(__FILE__, __LINE__, "one argument: the mode", NULL);
@@ -80,6 +153,20 @@ bool exports_wasi_cli_run_run(void) {
     huge_random();
   else if (str_eq(mode, "list-past-memory"))
     list_past_memory();
+  else if (str_eq(mode, "list-overflow"))
+    list_overflow();
+  else if (str_eq(mode, "bad-discriminant"))
+    bad_discriminant();
+  else if (str_eq(mode, "bad-flags")) {
+    bad_flags();
+    return true;
+  }
+  else if (str_eq(mode, "realloc-out-of-bounds"))
+    allocating_call(REALLOC_OUT_OF_BOUNDS);
+  else if (str_eq(mode, "realloc-misaligned"))
+    allocating_call(REALLOC_MISALIGNED);
+  else if (str_eq(mode, "realloc-traps"))
+    allocating_call(REALLOC_TRAPS);
   else
     p2_fail(__FILE__, __LINE__, "unknown mode", NULL);
   p2_fail(__FILE__, __LINE__, "the call returned instead of trapping", NULL);
