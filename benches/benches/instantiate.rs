@@ -28,10 +28,18 @@ struct Plan {
 }
 
 fn plan() -> Result<Plan, Failure> {
-    let options = Options::parse(std::env::args().skip(1), &["quick", "markdown"], &["rounds"])?;
+    let options = Options::parse(
+        std::env::args().skip(1),
+        &["quick", "markdown"],
+        &["rounds"],
+    )?;
     let quick = options.flag("quick");
     Ok(Plan {
-        rounds: if quick { 1 } else { options.count("rounds", 5)? as usize },
+        rounds: if quick {
+            1
+        } else {
+            options.count("rounds", 5)? as usize
+        },
         per_round: if quick { 3 } else { PER_ROUND },
         markdown: options.flag("markdown"),
     })
@@ -58,7 +66,9 @@ fn time(plan: &Plan, mut f: impl FnMut() -> Result<(), String>) -> Result<f64, S
 /// instantiator.
 fn through_capwasi<E: CoreEngine>(plan: &Plan, engine: &E) -> Result<(f64, f64), String> {
     let compile = time(plan, || {
-        Compiled::new(engine, DEMO).map(drop).map_err(|e| e.to_string())
+        Compiled::new(engine, DEMO)
+            .map(drop)
+            .map_err(|e| e.to_string())
     })?;
     let compiled = Compiled::new(engine, DEMO).map_err(|e| e.to_string())?;
     let instantiate = time(plan, || {

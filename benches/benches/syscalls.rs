@@ -621,10 +621,7 @@ impl Capwasi {
         };
         Ok(Capwasi {
             run_guest: Box::new(move |op, ctx| {
-                guests
-                    .for_op(op)
-                    .instantiate(&engine, ctx)?
-                    .run(&engine)
+                guests.for_op(op).instantiate(&engine, ctx)?.run(&engine)
             }),
             dir: dir.to_path_buf(),
         })
@@ -1028,11 +1025,7 @@ fn columns(plan: &Plan, group: Group) -> Vec<Column> {
         ] {
             if plan.has(component) && plan.has(module) {
                 let header = format!("{component} / {module}");
-                columns.push(ratio_column(
-                    &header,
-                    At::Row(component),
-                    At::Pair(module),
-                ));
+                columns.push(ratio_column(&header, At::Row(component), At::Pair(module)));
             }
         }
     }
