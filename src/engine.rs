@@ -57,6 +57,18 @@
 //! capwasi::for_each_function!(register);
 //! ```
 //!
+//! **3. For wasi 0.2 components**, an engine with the component model
+//! links [`crate::p2`] through its own bindings (as `capwasi-wasmtime`
+//! does with `bindgen!`). An engine without it implements
+//! [`crate::component::engine::CoreEngine`] instead: compile and
+//! instantiate core modules, look up exports, make host functions of a
+//! given core type, and call functions. The core's instantiator
+//! ([`crate::component::instance`]) then runs the component, and its
+//! canonical-ABI table ([`crate::component::host`]) serves every wasi 0.2
+//! call; `Engine::run_component` is one line calling
+//! [`crate::component::instance::run_command`]. `capwasi-wasmi`'s
+//! `component.rs` is the worked example.
+//!
 //! Where engines differ in how they report an exit or a trap, the adapter
 //! hides the difference: `Engine::run` returns the same exit status and the
 //! same kind of [`RunError`] on every engine, and the guest suite
@@ -118,12 +130,15 @@ pub trait Engine: Send + Sync {
     /// export. Returns the exit status: the `wasi:cli/exit` code, 0 when
     /// `run` returns `ok` and 1 when it returns `err`.
     ///
-    /// An engine without the component model says so with a
-    /// [`RunError::Load`] that names it.
+    /// An engine without the component model implements
+    /// [`crate::component::engine::CoreEngine`] and answers with
+    /// [`crate::component::instance::run_command`]; one that does neither
+    /// says so with a [`RunError::Load`] that names it.
     fn run_component(&self, wasm: &[u8], ctx: WasiCtx) -> Result<i32, RunError> {
         let _ = (wasm, ctx);
         Err(RunError::Load(format!(
-            "the {} engine cannot run wasi 0.2 components yet; use --engine wasmtime",
+            "the {} engine cannot run wasi 0.2 components: it implements neither the \
+             component model nor capwasi's CoreEngine",
             self.name()
         )))
     }

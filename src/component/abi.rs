@@ -670,7 +670,7 @@ macro_rules! cabi_enum {
         impl $ty {
             /// The cases in the WIT's order.
             #[allow(dead_code)]
-            const CASES: &'static [$ty] = &[$(<$ty>::$variant),*];
+            pub(crate) const CASES: &'static [$ty] = &[$(<$ty>::$variant),*];
         }
         impl $crate::component::abi::Abi for $ty {
             const FLAT: usize = 1;
@@ -938,3 +938,6 @@ two_cases!(
         a.scope_id
     ))
 );
+
+#[cfg(test)]
+mod tests;

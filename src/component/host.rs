@@ -229,3 +229,6 @@ mod filesystem;
 mod io;
 mod random;
 mod sockets;
+
+#[cfg(test)]
+mod tests;
