@@ -167,6 +167,7 @@ fn cases() -> Vec<Case> {
         "realloc-out-of-bounds",
         "realloc-misaligned",
         "realloc-traps",
+        "realloc-reenters",
     ] {
         let mut bad = case("p2_bad", &[mode]);
         bad.sandbox = Some(Vec::new());

@@ -15,6 +15,7 @@
 //! - nothing outside the preopens was touched ([`Fixture::check`]).
 
 use std::fs;
+use std::path::Path;
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 use capwasi::clock::SteppingClock;
@@ -50,7 +51,7 @@ const GUARD_BYTE: u8 = 0xA5;
 static GUARD_PATTERN: [u8; GUARD] = [GUARD_BYTE; GUARD];
 
 /// The instant the fixed clocks read, in nanoseconds.
-const NOW: u64 = 1_700_000_000_000_000_000;
+pub(crate) const NOW: u64 = 1_700_000_000_000_000_000;
 
 /// A `poll_oneoff` clock that would make the call wait longer than this is
 /// not made: the wait is real time, and a sleeping guest is no finding.
@@ -74,7 +75,7 @@ pub enum Arg {
 }
 
 impl Arg {
-    fn read(u: &mut Unstructured<'_>) -> Result<Self> {
+    pub(crate) fn read(u: &mut Unstructured<'_>) -> Result<Self> {
         Ok(match byte(u)? % 6 {
             0 => Arg::Small(byte(u)?),
             1 => Arg::Short(word16(u)?),
@@ -88,17 +89,23 @@ impl Arg {
     /// The raw value, for a parameter of type `ty` in a memory of
     /// `memory` bytes. An `i32` is zero-extended, as adapters pass it.
     pub fn value(self, ty: ValType, memory: usize) -> u64 {
-        let v = match self {
+        let v = self.raw(memory);
+        match ty {
+            ValType::I32 => v & 0xFFFF_FFFF,
+            ValType::I64 => v,
+        }
+    }
+
+    /// The value before it is cut to a parameter's width, in a memory of
+    /// `memory` bytes.
+    pub(crate) fn raw(self, memory: usize) -> u64 {
+        match self {
             Arg::Small(v) => v as u64,
             Arg::Short(v) => v as u64,
             Arg::Word(v) => v as u64,
             Arg::Wide(v) => v,
             Arg::FromEnd(v) => (memory as u64).wrapping_sub(v as u64),
             Arg::FromTop(v) => (u32::MAX - v as u32) as u64,
-        };
-        match ty {
-            ValType::I32 => v & 0xFFFF_FFFF,
-            ValType::I64 => v,
         }
     }
 }
@@ -294,13 +301,13 @@ mod asan {
 }
 
 /// A guest memory of `len` bytes between two guard zones.
-struct GuardedMemory {
+pub(crate) struct GuardedMemory {
     block: Vec<u8>,
     len: usize,
 }
 
 impl GuardedMemory {
-    fn new(len: usize, image: &[u8]) -> Self {
+    pub(crate) fn new(len: usize, image: &[u8]) -> Self {
         let mut block = vec![GUARD_BYTE; GUARD + len + GUARD];
         let memory = &mut block[GUARD..GUARD + len];
         memory.fill(0);
@@ -312,12 +319,12 @@ impl GuardedMemory {
         guarded
     }
 
-    fn memory(&mut self) -> &mut [u8] {
+    pub(crate) fn memory(&mut self) -> &mut [u8] {
         &mut self.block[GUARD..GUARD + self.len]
     }
 
     /// Whether both guard zones still hold their pattern.
-    fn guards_intact(&self) -> bool {
+    pub(crate) fn guards_intact(&self) -> bool {
         asan::unpoison(&self.block[..GUARD]);
         asan::unpoison(&self.block[GUARD + self.len..]);
         let intact = self.block[..GUARD] == GUARD_PATTERN[..]
@@ -392,25 +399,33 @@ pub fn run(input: &Input) {
     LAYOUT.with_fixture(|fixture| run_in(fixture, input));
 }
 
+/// What the scratch preopen holds at the start of every input.
+pub(crate) fn populate_sandbox(sandbox: &Path) {
+    fs::write(sandbox.join("file.txt"), b"0123456789").unwrap();
+    fs::create_dir(sandbox.join("dir")).unwrap();
+    std::os::unix::fs::symlink("file.txt", sandbox.join("link")).unwrap();
+}
+
+/// The grants every input starts with: arguments, environment, stdin
+/// bytes, fixed clocks, deterministic randomness, a descriptor limit, and
+/// the fixture's sandbox and read-only preopens.
+pub(crate) fn grants(fixture: &Fixture) -> WasiCtxBuilder {
+    let mut b = WasiCtxBuilder::new();
+    b.args(["prog", "arg one", "ünï"])
+        .env("KEY", "value")
+        .env("EMPTY", "")
+        .stdin(Stdio::input(b"stdin bytes\n".to_vec()))
+        .wall_clock(SteppingClock::new(NOW, 0))
+        .monotonic_clock(SteppingClock::new(NOW, 0))
+        .random(Deterministic::new(7))
+        .max_open_fds(32);
+    fixture.grant_sandbox_and_read_only(&mut b);
+    b
+}
+
 fn run_in(fixture: &mut Fixture, input: &Input) {
-    fixture.reset(|sandbox| {
-        fs::write(sandbox.join("file.txt"), b"0123456789").unwrap();
-        fs::create_dir(sandbox.join("dir")).unwrap();
-        std::os::unix::fs::symlink("file.txt", sandbox.join("link")).unwrap();
-    });
-    let mut ctx = {
-        let mut b = WasiCtxBuilder::new();
-        b.args(["prog", "arg one", "ünï"])
-            .env("KEY", "value")
-            .env("EMPTY", "")
-            .stdin(Stdio::input(b"stdin bytes\n".to_vec()))
-            .wall_clock(SteppingClock::new(NOW, 0))
-            .monotonic_clock(SteppingClock::new(NOW, 0))
-            .random(Deterministic::new(7))
-            .max_open_fds(32);
-        fixture.grant_sandbox_and_read_only(&mut b);
-        WasiP1Ctx::new(b.build().unwrap())
-    };
+    fixture.reset(populate_sandbox);
+    let mut ctx = WasiP1Ctx::new(grants(fixture).build().unwrap());
     let size = MEMORY_SIZES[input.memory_size as usize % MEMORY_SIZES.len()];
     let mut memory = GuardedMemory::new(size, &input.image);
     for (i, call) in input.calls.iter().enumerate() {

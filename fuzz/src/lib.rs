@@ -3,8 +3,10 @@
 //! The targets drive the core directly through [`capwasi::p1::FUNCTIONS`],
 //! the same table every engine adapter registers, so that one input costs a
 //! few system calls rather than a module compilation; [`p2_path_ops`]
-//! calls preview2's functions in `capwasi::p2` the same way. Each target is an
-//! adversary with an oracle:
+//! calls preview2's functions in `capwasi::p2` the same way, and [`p2_abi`]
+//! calls every wasi 0.2 function through its canonical-ABI binding in
+//! `capwasi::component::host`, as a core-wasm engine links a component's
+//! imports. Each target is an adversary with an oracle:
 //!
 //! - [`fixture`] builds a scratch tree with a preopened sandbox beside
 //!   canary trees, and says after every operation whether anything outside
@@ -22,6 +24,7 @@ pub mod abi;
 pub mod fixture;
 pub mod guest;
 pub mod input;
+pub mod p2_abi;
 pub mod p2_path_ops;
 pub mod path_ops;
 pub mod seeds;

@@ -59,6 +59,7 @@ pub fn all() -> Vec<(&'static str, Seeds)> {
         ("path_ops", path_ops_seeds()),
         ("p2_path_ops", p2::seeds()),
         ("p1_abi", abi_seeds()),
+        ("p2_abi", p2abi::seeds()),
         ("zipslip", zipslip_seeds()),
     ]
 }
@@ -1019,6 +1020,401 @@ fn abi_seeds() -> Seeds {
             (name.to_string(), encoded(&input))
         })
         .collect()
+}
+
+// ---- p2_abi ---------------------------------------------------------------
+
+mod p2abi {
+    use super::{encoded, s, sh, w, Image, Seeds, PAGE};
+    use crate::abi::{Arg, NOW};
+    use crate::p2_abi::{Call, Input, Realloc};
+
+    /// A call to `name`, `interface#function`, with the allocator
+    /// behaving as `realloc`.
+    fn r(name: &str, realloc: Realloc, args: &[Arg]) -> Call {
+        let (interface, function) = name.split_once('#').expect("interface#function");
+        Call::to(interface, function, realloc, args.to_vec())
+    }
+
+    /// A call to `name` with a well-behaved allocator.
+    fn k(name: &str, args: &[Arg]) -> Call {
+        r(name, Realloc::Bump, args)
+    }
+
+    /// Handles: the resource table's index plus one.
+    fn h(v: u8) -> Arg {
+        s(v)
+    }
+
+    const GET_DIRECTORIES: &str = "wasi:filesystem/preopens#get-directories";
+    const OPEN_AT: &str = "wasi:filesystem/types#[method]descriptor.open-at";
+    const DROP_DESCRIPTOR: &str = "wasi:filesystem/types#[resource-drop]descriptor";
+    const WRITE: &str = "wasi:io/streams#[method]output-stream.write";
+    const POLL: &str = "wasi:io/poll#poll";
+
+    /// `ip-socket-address` flattened: the case, then the widest case's
+    /// slots (`ipv6-socket-address`: port, flow info, eight segments,
+    /// scope), with an IPv4 address in the first five.
+    fn v4(octets: [u8; 4], port: u16) -> Vec<Arg> {
+        let mut flat = vec![s(0), sh(port)];
+        flat.extend(octets.map(s));
+        flat.resize(12, s(0));
+        flat
+    }
+
+    pub(super) fn seeds() -> Seeds {
+        // Scratch return areas in the low half of memory; the bump
+        // allocator works in the upper half.
+        let (ret, ret2, stat) = (sh(0x10), sh(0x20), sh(0x80));
+        let seeds: Vec<(&str, u8, Vec<Call>, Image)> =
+            vec![
+                (
+                    // The preopens' handles, then a file opened, read, written
+                    // and statted through the returned one, a listing, and
+                    // paths that leave the grant.
+                    "preopens-open-read-write",
+                    PAGE,
+                    vec![
+                    k(GET_DIRECTORIES, &[ret]),
+                    k(OPEN_AT, &[h(1), s(1), sh(0x300), s(8), s(0), s(3), ret2]),
+                    k(
+                        "wasi:filesystem/types#[method]descriptor.read",
+                        &[h(3), w(64), w(0), sh(0x30)],
+                    ),
+                    k(
+                        "wasi:filesystem/types#[method]descriptor.write",
+                        &[h(3), sh(0x340), s(5), w(2), sh(0x40)],
+                    ),
+                    k("wasi:filesystem/types#[method]descriptor.stat", &[h(3), stat]),
+                    k(
+                        "wasi:filesystem/types#[method]descriptor.read-directory",
+                        &[h(1), sh(0x50)],
+                    ),
+                    k(
+                        "wasi:filesystem/types#[method]directory-entry-stream.read-directory-entry",
+                        &[h(4), sh(0x60)],
+                    ),
+                    k(
+                        "wasi:filesystem/types#[method]directory-entry-stream.read-directory-entry",
+                        &[h(4), sh(0x60)],
+                    ),
+                    k(
+                        "wasi:filesystem/types#[method]descriptor.readlink-at",
+                        &[h(1), sh(0x360), s(4), sh(0x70)],
+                    ),
+                    k(
+                        "wasi:filesystem/types#[method]descriptor.metadata-hash-at",
+                        &[h(1), s(0), sh(0x360), s(4), sh(0xc0)],
+                    ),
+                    k(OPEN_AT, &[h(2), s(1), sh(0x380), s(21), s(0), s(1), ret2]),
+                    k(OPEN_AT, &[h(1), s(0), sh(0x3a0), s(3), s(1), s(0x23), ret2]),
+                    k(
+                        "wasi:filesystem/types#[method]descriptor.rename-at",
+                        &[h(1), sh(0x300), s(8), h(2), sh(0x3b0), s(7), ret2],
+                    ),
+                    k(
+                        "wasi:filesystem/types#[resource-drop]directory-entry-stream",
+                        &[h(4)],
+                    ),
+                    k(DROP_DESCRIPTOR, &[h(3)]),
+                    k(DROP_DESCRIPTOR, &[h(3)]),
+                ],
+                    Image::new()
+                        .at(0x300, b"file.txt")
+                        .at(0x340, b"hello")
+                        .at(0x360, b"link")
+                        .at(0x380, b"../outside/canary.txt")
+                        .at(0x3a0, b"new")
+                        .at(0x3b0, b"planted"),
+                ),
+                (
+                    // The standard streams: writes, reads, a splice between
+                    // them, and a pollable.
+                    "stdio-streams",
+                    PAGE,
+                    vec![
+                        k("wasi:cli/stdout#get-stdout", &[]),
+                        k("wasi:cli/stdin#get-stdin", &[]),
+                        k(
+                            "wasi:io/streams#[method]output-stream.check-write",
+                            &[h(1), ret],
+                        ),
+                        k(WRITE, &[h(1), sh(0x200), s(5), ret]),
+                        k(
+                            "wasi:io/streams#[method]output-stream.blocking-write-and-flush",
+                            &[h(1), sh(0x200), s(5), ret],
+                        ),
+                        k(
+                            "wasi:io/streams#[method]input-stream.blocking-read",
+                            &[h(2), w(4), ret2],
+                        ),
+                        k(
+                            "wasi:io/streams#[method]input-stream.read",
+                            &[h(2), w(u64::MAX), ret2],
+                        ),
+                        k(
+                            "wasi:io/streams#[method]input-stream.read",
+                            &[h(2), w(64), ret2],
+                        ),
+                        k(
+                            "wasi:io/streams#[method]output-stream.splice",
+                            &[h(1), h(2), w(64), sh(0x30)],
+                        ),
+                        k("wasi:io/streams#[method]output-stream.subscribe", &[h(1)]),
+                        k("wasi:io/poll#[method]pollable.ready", &[h(3)]),
+                        k("wasi:io/poll#[method]pollable.block", &[h(3)]),
+                        k("wasi:io/poll#[resource-drop]pollable", &[h(3)]),
+                        k(
+                            "wasi:io/streams#[method]output-stream.write-zeroes",
+                            &[h(1), w(4096), ret],
+                        ),
+                        k("wasi:io/streams#[resource-drop]input-stream", &[h(2)]),
+                        k("wasi:io/streams#[resource-drop]output-stream", &[h(1)]),
+                    ],
+                    Image::new().at(0x200, b"hello"),
+                ),
+                (
+                    // Strings that start or end past memory, wrap, or are not
+                    // UTF-8.
+                    "string-past-memory",
+                    PAGE,
+                    vec![
+                        k(GET_DIRECTORIES, &[ret]),
+                        k(
+                            OPEN_AT,
+                            &[h(1), s(0), Arg::FromEnd(3), s(8), s(0), s(1), ret2],
+                        ),
+                        k(
+                            "wasi:filesystem/types#[method]descriptor.create-directory-at",
+                            &[h(1), Arg::FromTop(0), s(10), ret2],
+                        ),
+                        k(
+                            "wasi:filesystem/types#[method]descriptor.stat-at",
+                            &[h(1), s(0), sh(0x300), Arg::FromTop(0), stat],
+                        ),
+                        k(
+                            "wasi:filesystem/types#[method]descriptor.readlink-at",
+                            &[h(1), Arg::FromEnd(0), s(0), sh(0x70)],
+                        ),
+                        k(
+                            "wasi:filesystem/types#[method]descriptor.symlink-at",
+                            &[h(1), sh(0x300), s(8), Arg::FromEnd(1), s(1), ret2],
+                        ),
+                        k(OPEN_AT, &[h(1), s(0), sh(0x3a0), s(2), s(0), s(1), ret2]),
+                        k(
+                            "wasi:sockets/ip-name-lookup#resolve-addresses",
+                            &[h(9), Arg::FromEnd(2), s(9), ret2],
+                        ),
+                    ],
+                    Image::new().at(0x300, b"file.txt").at(0x3a0, b"\xff\xfe"),
+                ),
+                (
+                    // Lists whose byte length overflows 32 bits, or that are
+                    // misaligned, empty, or hold handles of the wrong type.
+                    "list-length-overflows",
+                    PAGE,
+                    vec![
+                        k("wasi:cli/stdout#get-stdout", &[]),
+                        k(WRITE, &[h(1), sh(0x100), Arg::FromTop(0), ret]),
+                        k(POLL, &[sh(0x100), Arg::Word(0x4000_0000), ret]),
+                        k(POLL, &[sh(0x101), s(1), ret]),
+                        k(POLL, &[sh(0x100), s(0), ret]),
+                        k(POLL, &[sh(0x200), s(3), ret]),
+                        k(
+                            "wasi:sockets/udp#[method]outgoing-datagram-stream.send",
+                            &[h(1), sh(0x100), Arg::Word(0x1000_0000), ret],
+                        ),
+                        k(
+                            "wasi:filesystem/types#[method]descriptor.write",
+                            &[h(1), Arg::FromEnd(4), s(8), w(0), ret],
+                        ),
+                        k(WRITE, &[h(1), Arg::FromEnd(0), s(0), ret]),
+                    ],
+                    Image::new().at(0x200, &[1, 0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0]),
+                ),
+                (
+                    // An allocator that traps, answers at or past the end of
+                    // memory, misaligned or near u32::MAX; and return pointers
+                    // out of bounds or misaligned.
+                    "misbehaving-realloc",
+                    PAGE,
+                    vec![
+                        r(GET_DIRECTORIES, Realloc::Trap, &[ret]),
+                        r(GET_DIRECTORIES, Realloc::AtEnd(0), &[ret]),
+                        r(GET_DIRECTORIES, Realloc::AtEnd(1), &[ret]),
+                        r(GET_DIRECTORIES, Realloc::Misaligned, &[ret]),
+                        r(GET_DIRECTORIES, Realloc::FromTop(0), &[ret]),
+                        r(
+                            "wasi:cli/environment#get-arguments",
+                            Realloc::Misaligned,
+                            &[ret],
+                        ),
+                        r(
+                            "wasi:cli/environment#get-environment",
+                            Realloc::AtEnd(0),
+                            &[ret],
+                        ),
+                        r("wasi:cli/environment#initial-cwd", Realloc::Trap, &[ret]),
+                        r(
+                            "wasi:random/random#get-random-bytes",
+                            Realloc::FromTop(15),
+                            &[w(16), ret],
+                        ),
+                        r(
+                            "wasi:random/insecure#get-insecure-random-bytes",
+                            Realloc::FromTop(0),
+                            &[w(0), ret],
+                        ),
+                        k(
+                            "wasi:random/random#get-random-bytes",
+                            &[w(64), Arg::FromEnd(4)],
+                        ),
+                        k("wasi:cli/environment#get-arguments", &[sh(0x12)]),
+                        r(
+                            "wasi:filesystem/types#[method]descriptor.readlink-at",
+                            Realloc::Misaligned,
+                            &[h(1), sh(0x300), s(4), sh(0x70)],
+                        ),
+                    ],
+                    Image::new().at(0x300, b"link"),
+                ),
+                (
+                    // Clocks, and pollables for deadlines due at once or soon,
+                    // waited on; far deadlines are not made.
+                    "clocks-and-poll",
+                    PAGE,
+                    vec![
+                        k("wasi:clocks/wall-clock#now", &[ret]),
+                        k("wasi:clocks/wall-clock#resolution", &[ret2]),
+                        k("wasi:clocks/monotonic-clock#now", &[]),
+                        k("wasi:clocks/monotonic-clock#resolution", &[]),
+                        k(
+                            "wasi:clocks/monotonic-clock#subscribe-duration",
+                            &[w(50_000)],
+                        ),
+                        k("wasi:clocks/monotonic-clock#subscribe-instant", &[w(NOW)]),
+                        k("wasi:clocks/monotonic-clock#subscribe-instant", &[w(0)]),
+                        k(POLL, &[sh(0x100), s(3), ret]),
+                        k("wasi:io/poll#[method]pollable.ready", &[h(1)]),
+                        k("wasi:io/poll#[method]pollable.block", &[h(1)]),
+                        k("wasi:io/poll#[method]pollable.block", &[h(2)]),
+                        k(
+                            "wasi:clocks/monotonic-clock#subscribe-duration",
+                            &[w(u64::MAX)],
+                        ),
+                        k(
+                            "wasi:clocks/monotonic-clock#subscribe-instant",
+                            &[w(u64::MAX)],
+                        ),
+                        k("wasi:io/poll#[resource-drop]pollable", &[h(1)]),
+                        k("wasi:io/poll#[resource-drop]pollable", &[h(1)]),
+                        k("wasi:random/insecure-seed#insecure-seed", &[sh(0x40)]),
+                    ],
+                    Image::new().at(0x100, &[1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]),
+                ),
+                (
+                    // Sockets with no network granted: creating one and a
+                    // lookup are refused, so the methods see only the
+                    // addresses they lift and handles that name no socket.
+                    "sockets-denied",
+                    PAGE,
+                    vec![
+                        k("wasi:sockets/instance-network#instance-network", &[]),
+                        k(
+                            "wasi:sockets/tcp-create-socket#create-tcp-socket",
+                            &[s(0), ret],
+                        ),
+                        k(
+                            "wasi:sockets/tcp#[method]tcp-socket.start-bind",
+                            &[[h(2), h(1)].as_slice(), &v4([127, 0, 0, 1], 0), &[ret2]].concat(),
+                        ),
+                        k(
+                            "wasi:sockets/tcp#[method]tcp-socket.start-connect",
+                            &[[h(2), h(1)].as_slice(), &v4([127, 0, 0, 1], 80), &[ret2]].concat(),
+                        ),
+                        k("wasi:sockets/tcp#[method]tcp-socket.subscribe", &[h(2)]),
+                        k("wasi:io/poll#[method]pollable.ready", &[h(3)]),
+                        k(
+                            "wasi:sockets/tcp#[method]tcp-socket.local-address",
+                            &[h(2), sh(0x40)],
+                        ),
+                        k(
+                            "wasi:sockets/tcp#[method]tcp-socket.set-hop-limit",
+                            &[h(2), s(0), ret2],
+                        ),
+                        k(
+                            "wasi:sockets/ip-name-lookup#resolve-addresses",
+                            &[h(1), sh(0x300), s(9), ret2],
+                        ),
+                        k(
+                            "wasi:sockets/udp-create-socket#create-udp-socket",
+                            &[s(1), ret],
+                        ),
+                        k(
+                            "wasi:sockets/udp#[method]udp-socket.stream",
+                            &[[h(4), s(0)].as_slice(), &[s(0); 12], &[ret2]].concat(),
+                        ),
+                        k(
+                            "wasi:sockets/udp#[method]udp-socket.start-bind",
+                            &[[h(4), h(1)].as_slice(), &v4([0, 0, 0, 0], 0), &[ret2]].concat(),
+                        ),
+                        k("wasi:sockets/tcp#[resource-drop]tcp-socket", &[h(2)]),
+                        k("wasi:sockets/network#[resource-drop]network", &[h(1)]),
+                    ],
+                    Image::new().at(0x300, b"localhost"),
+                ),
+                (
+                    // Exits: a bad discriminant traps, a good one ends the
+                    // input.
+                    "exit",
+                    PAGE,
+                    vec![
+                        k("wasi:cli/environment#get-arguments", &[ret]),
+                        k("wasi:cli/exit#exit", &[s(2)]),
+                        k("wasi:cli/exit#exit-with-code", &[s(3)]),
+                        k("wasi:cli/stdout#get-stdout", &[]),
+                    ],
+                    Image::new(),
+                ),
+                (
+                    // Datagrams whose data all name the whole of memory: the
+                    // lifting copies at most a UDP payload and a byte of each.
+                    "datagrams-aliasing-memory",
+                    5,
+                    vec![k(
+                        "wasi:sockets/udp#[method]outgoing-datagram-stream.send",
+                        &[h(1), sh(0x100), s(6), ret],
+                    )],
+                    (0..6).fold(Image::new(), |image, i| {
+                        image.at(0x100 + i * 44 + 4, &0x40000u32.to_le_bytes())
+                    }),
+                ),
+                (
+                    "no-memory",
+                    0,
+                    vec![
+                        k(GET_DIRECTORIES, &[s(0)]),
+                        // The trapped get-directories left handles 1 and 2.
+                        k("wasi:cli/stdout#get-stdout", &[]),
+                        k(WRITE, &[h(3), s(0), s(0), s(0)]),
+                        k("wasi:clocks/monotonic-clock#now", &[]),
+                        k("wasi:random/random#get-random-bytes", &[w(0), s(0)]),
+                    ],
+                    Image::new(),
+                ),
+            ];
+        seeds
+            .into_iter()
+            .map(|(name, memory_size, calls, image)| {
+                let input = Input {
+                    memory_size,
+                    calls,
+                    image: image.0,
+                };
+                (name.to_string(), encoded(&input))
+            })
+            .collect()
+    }
 }
 
 // ---- zipslip ----------------------------------------------------------------

@@ -92,6 +92,11 @@ fn p1_abi_corpus_passes() {
 }
 
 #[test]
+fn p2_abi_corpus_passes() {
+    run_all("p2_abi", capwasi_fuzz::p2_abi::run);
+}
+
+#[test]
 fn zipslip_corpus_passes() {
     run_all("zipslip", capwasi_fuzz::zipslip::run);
 }

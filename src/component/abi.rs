@@ -60,7 +60,7 @@ pub fn trap<T>(message: impl Into<String>) -> Outcome<T> {
 }
 
 /// The bytes `[at, at + len)` of `memory`, if they are all inside it.
-fn span(memory: &[u8], at: u32, len: u32) -> Outcome<std::ops::Range<usize>> {
+pub(crate) fn span(memory: &[u8], at: u32, len: u32) -> Outcome<std::ops::Range<usize>> {
     let start = at as usize;
     match start.checked_add(len as usize) {
         Some(end) if end <= memory.len() => Ok(start..end),
@@ -72,7 +72,7 @@ fn span(memory: &[u8], at: u32, len: u32) -> Outcome<std::ops::Range<usize>> {
 }
 
 /// `at`, if it is a multiple of `align`.
-fn aligned(at: u32, align: u32) -> Outcome<u32> {
+pub(crate) fn aligned(at: u32, align: u32) -> Outcome<u32> {
     if at.is_multiple_of(align) {
         Ok(at)
     } else {
@@ -81,7 +81,7 @@ fn aligned(at: u32, align: u32) -> Outcome<u32> {
 }
 
 /// `len` elements of `size` bytes, if that fits in a 32-bit memory.
-fn list_bytes(len: u32, size: u32) -> Outcome<u32> {
+pub(crate) fn list_bytes(len: u32, size: u32) -> Outcome<u32> {
     match len.checked_mul(size) {
         Some(bytes) => Ok(bytes),
         None => trap(format!(
@@ -106,7 +106,7 @@ fn write(guest: &mut dyn Guest, at: u32, bytes: &[u8]) -> Outcome<()> {
 
 /// Room for `size` bytes aligned to `align`, from the guest's allocator,
 /// checked to be inside its memory and aligned.
-fn allocate(guest: &mut dyn Guest, align: u32, size: u32) -> Outcome<u32> {
+pub(crate) fn allocate(guest: &mut dyn Guest, align: u32, size: u32) -> Outcome<u32> {
     let at = guest.realloc(align, size)?;
     if !at.is_multiple_of(align) {
         return trap(format!(

@@ -344,6 +344,11 @@ impl<E: CoreEngine> Spaces<E> {
             lowering.params,
             lowering.results,
             Box::new(move |caller, args, results| {
+                if E::caller_memory(caller, None).1.in_realloc {
+                    return trap(
+                        "cannot leave component instance: the guest's cabi_realloc called the host",
+                    );
+                }
                 let mut site = CallSite::<E> {
                     caller,
                     memory: memory.as_ref(),
@@ -428,7 +433,10 @@ impl<E: CoreEngine> Guest for CallSite<'_, '_, E> {
             Val::I32(size as i32),
         ];
         let mut result = [Val::I32(0)];
-        E::caller_call(self.caller, realloc, &args, &mut result)?;
+        E::caller_memory(self.caller, None).1.in_realloc = true;
+        let called = E::caller_call(self.caller, realloc, &args, &mut result);
+        E::caller_memory(self.caller, None).1.in_realloc = false;
+        called?;
         match result[0] {
             Val::I32(at) => Ok(at as u32),
             other => trap(format!("cabi_realloc returned {other:?}, not an i32")),

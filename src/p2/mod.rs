@@ -92,6 +92,10 @@ pub struct WasiP2Ctx {
     pub(crate) metadata_key: filesystem::types::MetadataKey,
     /// How calls wait and do filesystem work.
     pub(crate) execution: Execution,
+    /// Whether the host is inside a call to the guest's `cabi_realloc`, in
+    /// which the guest may not call the host back (the canonical ABI's
+    /// rule; only the core's own canonical ABI sets it).
+    pub(crate) in_realloc: bool,
 }
 
 impl WasiP2Ctx {
@@ -105,6 +109,7 @@ impl WasiP2Ctx {
             insecure_seed: None,
             metadata_key: filesystem::types::MetadataKey::new(),
             execution: Execution::Blocking,
+            in_realloc: false,
         }
     }
 

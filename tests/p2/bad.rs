@@ -67,7 +67,8 @@ fn malformed_arguments_trap() {
 
 /// The host asks the guest's `cabi_realloc` for room for a result; an
 /// allocator that answers with memory the guest does not have, a pointer
-/// misaligned for the result, or a trap ends the guest cleanly.
+/// misaligned for the result, a trap, or a call back into the host ends
+/// the guest cleanly.
 #[test]
 fn misbehaving_allocators_trap() {
     for (mode, needle) in [
@@ -77,6 +78,7 @@ fn misbehaving_allocators_trap() {
         ),
         ("realloc-misaligned", &["align"]),
         ("realloc-traps", &["unreachable"]),
+        ("realloc-reenters", &["cannot leave component instance"]),
     ] {
         let message = trap_of(mode);
         assert!(says(&message, needle), "{mode}: {message}");

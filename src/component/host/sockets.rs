@@ -24,7 +24,9 @@ use crate::p2::sockets::{tcp_create_socket, udp_create_socket, ErrorCode, Networ
 use crate::p2::Resource;
 
 use super::{fallible, trapping};
-use crate::component::abi::Outcome;
+use crate::component::abi::{align_to, aligned, list_bytes, span, trap, Abi, Flat, Guest, Outcome};
+use crate::component::signatures::FlatType;
+use crate::net;
 use crate::{cabi_enum, cabi_record};
 
 // `network.error-code`, in the WIT's order.
@@ -73,6 +75,63 @@ cabi_record!(OutgoingDatagram {
     data: Vec<u8>,
     remote_address: Option<SocketAddr>,
 });
+
+/// The `list<outgoing-datagram>` that `send` takes, lifted with two bounds
+/// that change no outcome but keep a guest from making the host copy far
+/// more than its own memory: each datagram's `data` may name the same
+/// bytes, so an unbounded list could be copied many times over.
+///
+/// - A list longer than any `check-send` ever permits
+///   ([`net::udp::SEND_PERMIT`]) traps before anything is copied, as
+///   `send` would trap on it after.
+/// - Only the first [`net::udp::MAX_DATAGRAM`] + 1 bytes of a datagram's
+///   `data` are copied (after the whole of it is checked to be inside
+///   memory): one that long is more than any UDP payload, which the kernel
+///   refuses whatever the rest holds.
+struct Datagrams(Vec<OutgoingDatagram>);
+
+impl Abi for Datagrams {
+    const FLAT: usize = Vec::<OutgoingDatagram>::FLAT;
+    const SIZE: u32 = Vec::<OutgoingDatagram>::SIZE;
+    const ALIGN: u32 = Vec::<OutgoingDatagram>::ALIGN;
+    fn flat_types(out: &mut Vec<FlatType>) {
+        Vec::<OutgoingDatagram>::flat_types(out)
+    }
+    fn lift(flat: &mut Flat<'_>, memory: &[u8]) -> Outcome<Self> {
+        let (at, len) = (flat.i32()? as u32, flat.i32()? as u32);
+        if u64::from(len) > net::udp::SEND_PERMIT {
+            return trap(format!(
+                "send of {len} datagrams, more than the {} check-send permitted, or ever permits",
+                net::udp::SEND_PERMIT
+            ));
+        }
+        let size = OutgoingDatagram::SIZE;
+        let at = aligned(at, OutgoingDatagram::ALIGN)?;
+        span(memory, at, list_bytes(len, size)?)?;
+        (0..len)
+            .map(|i| datagram(memory, at + i * size))
+            .collect::<Outcome<_>>()
+            .map(Datagrams)
+    }
+    fn load(_: &[u8], _: u32) -> Outcome<Self> {
+        trap("a list of datagrams is only ever a parameter")
+    }
+    fn store(self, _: &mut dyn Guest, _: u32) -> Outcome<()> {
+        trap("a list of datagrams is only ever a parameter")
+    }
+}
+
+/// The `outgoing-datagram` at `at`, its `data` cut as [`Datagrams`] says.
+fn datagram(memory: &[u8], at: u32) -> Outcome<OutgoingDatagram> {
+    let (data, len) = (u32::load(memory, at)?, u32::load(memory, at + 4)?);
+    let whole = span(memory, data, len)?;
+    let kept = whole.start..whole.end.min(whole.start + net::udp::MAX_DATAGRAM + 1);
+    let remote = align_to(Vec::<u8>::SIZE, Option::<SocketAddr>::ALIGN);
+    Ok(OutgoingDatagram {
+        data: memory[kept].to_vec(),
+        remote_address: Option::<SocketAddr>::load(memory, at + remote)?,
+    })
+}
 
 type Socket<T> = Result<T, ErrorCode>;
 
@@ -328,9 +387,9 @@ host_functions! {
         answer(outgoing_datagram_stream::check_send(ctx, this))
     }
     "wasi:sockets/udp" "[method]outgoing-datagram-stream.send"
-        |ctx, this: Resource<OutgoingDatagramStream>, datagrams: Vec<OutgoingDatagram>|
+        |ctx, this: Resource<OutgoingDatagramStream>, datagrams: Datagrams|
         -> Socket<u64> {
-        answer(outgoing_datagram_stream::send(ctx, this, &datagrams))
+        answer(outgoing_datagram_stream::send(ctx, this, &datagrams.0))
     }
     "wasi:sockets/udp" "[method]outgoing-datagram-stream.subscribe"
         |ctx, this: Resource<OutgoingDatagramStream>| -> Resource<Pollable> {

@@ -15,18 +15,30 @@ use crate::p2::WasiP2Ctx;
 /// the call traps rather than have the host allocate it.
 pub const MAX_BYTES: u64 = 64 << 20;
 
-/// `len` bytes from the context's source.
-fn bytes(ctx: &mut WasiP2Ctx, len: u64) -> Result<Vec<u8>, Termination> {
-    if len > MAX_BYTES {
-        return Err(Termination::Trap(format!(
+/// `len`, if a guest may ask for that many random bytes at once; a trap
+/// past [`MAX_BYTES`].
+pub fn check_len(len: u64) -> Result<u32, Termination> {
+    match u32::try_from(len) {
+        Ok(len) if u64::from(len) <= MAX_BYTES => Ok(len),
+        _ => Err(Termination::Trap(format!(
             "asked for {len} random bytes; at most {MAX_BYTES} may be asked for at once"
-        )));
+        ))),
     }
-    let mut out = vec![0; len as usize];
+}
+
+/// Fills `out` from the context's source, for an ABI that writes the bytes
+/// straight into guest memory.
+pub fn fill(ctx: &mut WasiP2Ctx, out: &mut [u8]) -> Result<(), Termination> {
     ctx.grants
         .random
-        .fill(&mut out)
-        .map_err(|e| Termination::Trap(format!("the host's randomness failed: {e}")))?;
+        .fill(out)
+        .map_err(|e| Termination::Trap(format!("the host's randomness failed: {e}")))
+}
+
+/// `len` bytes from the context's source.
+fn bytes(ctx: &mut WasiP2Ctx, len: u64) -> Result<Vec<u8>, Termination> {
+    let mut out = vec![0; check_len(len)? as usize];
+    fill(ctx, &mut out)?;
     Ok(out)
 }
 

@@ -14,16 +14,23 @@
 //   bad-flags          path-flags with a bit the WIT does not define, which
 //                      the canonical ABI ignores: the call must not trap,
 //                      and this mode prints its outcome and returns ok
-//   realloc-out-of-bounds, realloc-misaligned, realloc-traps
-//                      the guest's cabi_realloc misbehaving when the host
-//                      asks it for room for a result
+//   realloc-out-of-bounds, realloc-misaligned, realloc-traps,
+//   realloc-reenters   the guest's cabi_realloc misbehaving when the host
+//                      asks it for room for a result (the last calls the
+//                      host back, which the canonical ABI forbids)
 #include <stdlib.h>
 
 #include "p2check.h"
 
 // How cabi_realloc behaves: 0 as it should, then each misbehaviour. It
 // behaves until the arguments are read.
-enum { REALLOC_OK, REALLOC_OUT_OF_BOUNDS, REALLOC_MISALIGNED, REALLOC_TRAPS };
+enum {
+  REALLOC_OK,
+  REALLOC_OUT_OF_BOUNDS,
+  REALLOC_MISALIGNED,
+  REALLOC_TRAPS,
+  REALLOC_REENTERS
+};
 static int realloc_mode = REALLOC_OK;
 
 // Replaces the bindings' weak allocator.
@@ -37,6 +44,9 @@ void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {
       return (char *)malloc(new_size + align) + 1;
     case REALLOC_TRAPS:
       __builtin_trap();
+    case REALLOC_REENTERS:
+      wasi_clocks_monotonic_clock_now();
+      break;
   }
   if (new_size == 0) return (void *)align;
   void *ret = realloc(ptr, new_size);
@@ -167,6 +177,8 @@ bool exports_wasi_cli_run_run(void) {
     allocating_call(REALLOC_MISALIGNED);
   else if (str_eq(mode, "realloc-traps"))
     allocating_call(REALLOC_TRAPS);
+  else if (str_eq(mode, "realloc-reenters"))
+    allocating_call(REALLOC_REENTERS);
   else
     p2_fail(__FILE__, __LINE__, "unknown mode", NULL);
   p2_fail(__FILE__, __LINE__, "the call returned instead of trapping", NULL);
