@@ -41,6 +41,26 @@ impl<E: CoreEngine + ?Sized> Clone for Extern<E> {
 /// the item.
 pub type Import<E> = (String, String, Extern<E>);
 
+/// `imports` in the order `wanted` names them, `(module, name)` by
+/// `(module, name)`: the order an engine takes a module's imports in,
+/// which need not be the order of the binary.
+pub fn in_order<'a, E: CoreEngine + ?Sized>(
+    imports: &[Import<E>],
+    wanted: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<Vec<Extern<E>>, EngineError> {
+    wanted
+        .map(|(module, name)| {
+            imports
+                .iter()
+                .find(|(m, n, _)| m == module && n == name)
+                .map(|(_, _, item)| item.clone())
+                .ok_or_else(|| {
+                    EngineError::Load(format!("nothing satisfies the import `{module}` `{name}`"))
+                })
+        })
+        .collect()
+}
+
 /// Why an engine operation failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EngineError {

@@ -3,7 +3,7 @@
 //! through [`CoreEngine`], which this file implements and nothing more.
 
 use capwasi::component::abi::{Outcome, Val};
-use capwasi::component::engine::{CoreEngine, EngineError, Extern, HostHandler, Import};
+use capwasi::component::engine::{in_order, CoreEngine, EngineError, Extern, HostHandler, Import};
 use capwasi::component::FlatType;
 use capwasi::p2::WasiP2Ctx;
 use capwasi::Termination;
@@ -102,27 +102,18 @@ impl CoreEngine for WasmiEngine {
         module: &Module,
         imports: &[Import<Self>],
     ) -> Result<Instance, EngineError> {
-        // In the order wasmi lists the module's imports, which need not be
-        // the order of the binary.
-        let ordered = module
+        let wanted = module
             .imports()
-            .map(|wanted| {
-                let found = imports
-                    .iter()
-                    .find(|(module, name, _)| module == wanted.module() && name == wanted.name());
-                match found {
-                    Some((_, _, Extern::Func(f))) => Ok(wasmi::Extern::Func(*f)),
-                    Some((_, _, Extern::Memory(m))) => Ok(wasmi::Extern::Memory(*m)),
-                    Some((_, _, Extern::Table(t))) => Ok(wasmi::Extern::Table(*t)),
-                    Some((_, _, Extern::Global(g))) => Ok(wasmi::Extern::Global(*g)),
-                    None => Err(EngineError::Load(format!(
-                        "nothing satisfies the import `{}` `{}`",
-                        wanted.module(),
-                        wanted.name()
-                    ))),
-                }
+            .map(|import| (import.module(), import.name()));
+        let ordered: Vec<wasmi::Extern> = in_order(imports, wanted)?
+            .into_iter()
+            .map(|item| match item {
+                Extern::Func(f) => wasmi::Extern::Func(f),
+                Extern::Memory(m) => wasmi::Extern::Memory(m),
+                Extern::Table(t) => wasmi::Extern::Table(t),
+                Extern::Global(g) => wasmi::Extern::Global(g),
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect();
         Instance::new(store, module, &ordered).map_err(engine_error)
     }
 

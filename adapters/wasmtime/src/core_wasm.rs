@@ -6,7 +6,7 @@
 //! cross-check that keeps the core's canonical ABI honest.
 
 use capwasi::component::abi::{Outcome, Val};
-use capwasi::component::engine::{CoreEngine, EngineError, Extern, HostHandler, Import};
+use capwasi::component::engine::{in_order, CoreEngine, EngineError, Extern, HostHandler, Import};
 use capwasi::component::FlatType;
 use capwasi::p2::WasiP2Ctx;
 use capwasi::{RunError, Termination, WasiCtx};
@@ -117,25 +117,18 @@ impl CoreEngine for WasmtimeCore {
         module: &Module,
         imports: &[Import<Self>],
     ) -> Result<Instance, EngineError> {
-        let ordered = module
+        let wanted = module
             .imports()
-            .map(|wanted| {
-                let found = imports
-                    .iter()
-                    .find(|(module, name, _)| module == wanted.module() && name == wanted.name());
-                match found {
-                    Some((_, _, Extern::Func(f))) => Ok(wasmtime::Extern::Func(*f)),
-                    Some((_, _, Extern::Memory(m))) => Ok(wasmtime::Extern::Memory(*m)),
-                    Some((_, _, Extern::Table(t))) => Ok(wasmtime::Extern::Table(*t)),
-                    Some((_, _, Extern::Global(g))) => Ok(wasmtime::Extern::Global(*g)),
-                    None => Err(EngineError::Load(format!(
-                        "nothing satisfies the import `{}` `{}`",
-                        wanted.module(),
-                        wanted.name()
-                    ))),
-                }
+            .map(|import| (import.module(), import.name()));
+        let ordered: Vec<wasmtime::Extern> = in_order(imports, wanted)?
+            .into_iter()
+            .map(|item| match item {
+                Extern::Func(f) => wasmtime::Extern::Func(f),
+                Extern::Memory(m) => wasmtime::Extern::Memory(m),
+                Extern::Table(t) => wasmtime::Extern::Table(t),
+                Extern::Global(g) => wasmtime::Extern::Global(g),
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect();
         Instance::new(store, module, &ordered).map_err(|e| match termination(&e) {
             Some(end) => EngineError::Ended(end),
             None => EngineError::Load(format!("{e:#}")),
