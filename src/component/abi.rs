@@ -242,7 +242,7 @@ pub trait Abi: Sized {
 }
 
 macro_rules! integer {
-    ($($ty:ty => $flat:ident, $size:literal, $lift:ident, $val:ident as $wide:ty;)*) => {$(
+    ($($ty:ty => $flat:ident, $size:literal, $lift:ident, $val:ident as $wide:ty { $($lists:item)* })*) => {$(
         impl Abi for $ty {
             const FLAT: usize = 1;
             const SIZE: u32 = $size;
@@ -264,41 +264,25 @@ macro_rules! integer {
             fn lower(self) -> Outcome<Val> {
                 Ok(Val::$val(self as $wide))
             }
+            $($lists)*
         }
     )*};
 }
 
 integer! {
-    u16 => I32, 2, i32, I32 as i32;
-    u32 => I32, 4, i32, I32 as i32;
-    u64 => I64, 8, i64, I64 as i64;
-}
-
-impl Abi for u8 {
-    const FLAT: usize = 1;
-    const SIZE: u32 = 1;
-    const ALIGN: u32 = 1;
-    fn flat_types(out: &mut Vec<FlatType>) {
-        out.push(FlatType::I32);
+    // Bytes are the one list the host copies in bulk: stream and file
+    // contents.
+    u8 => I32, 1, i32, I32 as i32 {
+        fn load_list(memory: &[u8], at: u32, len: u32) -> Outcome<Vec<Self>> {
+            Ok(memory[span(memory, at, len)?].to_vec())
+        }
+        fn store_list(items: Vec<Self>, guest: &mut dyn Guest, at: u32) -> Outcome<()> {
+            write(guest, at, &items)
+        }
     }
-    fn lift(flat: &mut Flat<'_>, _: &[u8]) -> Outcome<Self> {
-        Ok(flat.i32()? as u8)
-    }
-    fn load(memory: &[u8], at: u32) -> Outcome<Self> {
-        Ok(memory[span(memory, at, 1)?][0])
-    }
-    fn store(self, guest: &mut dyn Guest, at: u32) -> Outcome<()> {
-        write(guest, at, &[self])
-    }
-    fn lower(self) -> Outcome<Val> {
-        Ok(Val::I32(self.into()))
-    }
-    fn load_list(memory: &[u8], at: u32, len: u32) -> Outcome<Vec<Self>> {
-        Ok(memory[span(memory, at, len)?].to_vec())
-    }
-    fn store_list(items: Vec<Self>, guest: &mut dyn Guest, at: u32) -> Outcome<()> {
-        write(guest, at, &items)
-    }
+    u16 => I32, 2, i32, I32 as i32 {}
+    u32 => I32, 4, i32, I32 as i32 {}
+    u64 => I64, 8, i64, I64 as i64 {}
 }
 
 impl Abi for bool {
@@ -662,15 +646,19 @@ macro_rules! cabi_record {
 }
 
 /// Implements [`Abi`] for a WIT `enum`: the Rust variants listed in the
-/// WIT's order, each travelling as its position.
+/// WIT's order (or a slice of them, `Type = SLICE`), each travelling as its
+/// position.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! cabi_enum {
     ($ty:ty { $($variant:ident),* $(,)? }) => {
+        $crate::cabi_enum!($ty = &[$(<$ty>::$variant),*]);
+    };
+    ($ty:ty = $cases:expr) => {
         impl $ty {
             /// The cases in the WIT's order.
             #[allow(dead_code)]
-            pub(crate) const CASES: &'static [$ty] = &[$(<$ty>::$variant),*];
+            pub(crate) const CASES: &'static [$ty] = $cases;
         }
         impl $crate::component::abi::Abi for $ty {
             const FLAT: usize = 1;

@@ -18,46 +18,8 @@ use crate::component::abi::{
 use crate::component::signatures::FlatType;
 use crate::{cabi_enum, cabi_record};
 
-// `error-code`, in the WIT's order.
-cabi_enum!(ErrorCode {
-    Access,
-    WouldBlock,
-    Already,
-    BadDescriptor,
-    Busy,
-    Deadlock,
-    Quota,
-    Exist,
-    FileTooLarge,
-    IllegalByteSequence,
-    InProgress,
-    Interrupted,
-    Invalid,
-    Io,
-    IsDirectory,
-    Loop,
-    TooManyLinks,
-    MessageSize,
-    NameTooLong,
-    NoDevice,
-    NoEntry,
-    NoLock,
-    InsufficientMemory,
-    InsufficientSpace,
-    NotDirectory,
-    NotEmpty,
-    NotRecoverable,
-    Unsupported,
-    NoTty,
-    NoSuchDevice,
-    Overflow,
-    NotPermitted,
-    Pipe,
-    ReadOnly,
-    InvalidSeek,
-    TextFileBusy,
-    CrossDevice,
-});
+// `error-code`: the core lists its codes in the WIT's order.
+cabi_enum!(ErrorCode = ErrorCode::ALL);
 
 // `descriptor-type`.
 cabi_enum!(DescriptorType {
