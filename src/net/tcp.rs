@@ -26,7 +26,7 @@
 use std::io::{self, IoSlice, IoSliceMut};
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,8 +62,9 @@ pub struct TcpSocket {
     fd: Arc<OwnedFd>,
     family: IpFamily,
     policy: Arc<AddressPolicy>,
-    /// Set once the sending half was shut down; shared with the streams.
-    send_shut: Arc<AtomicBool>,
+    /// The halves shut down so far ([`RECEIVE_SHUT`], [`SEND_SHUT`]);
+    /// shared with the streams.
+    shut: Arc<AtomicU8>,
 }
 
 impl std::fmt::Debug for TcpSocket {
@@ -86,7 +87,7 @@ impl TcpSocket {
             fd: Arc::new(fd),
             family,
             policy,
-            send_shut: Arc::default(),
+            shut: Arc::default(),
         })
     }
 
@@ -248,7 +249,7 @@ impl TcpSocket {
                 fd: Arc::new(fd),
                 family: self.family,
                 policy: Arc::clone(&self.policy),
-                send_shut: Arc::default(),
+                shut: Arc::default(),
             };
             return Ok((socket, peer));
         }
@@ -263,7 +264,7 @@ impl TcpSocket {
         self.peer_addr()?;
         Ok(Arc::new(TcpStream {
             fd: Arc::clone(&self.fd),
-            send_shut: Arc::clone(&self.send_shut),
+            shut: Arc::clone(&self.shut),
         }))
     }
 
@@ -273,7 +274,7 @@ impl TcpSocket {
     /// preview2 calls a closed stream. Neither is `InvalidInput`;
     /// `ENOTCONN` unless connected.
     pub fn shutdown(&self, read: bool, write: bool) -> io::Result<()> {
-        shutdown_marked(&self.fd, &self.send_shut, read, write)
+        shutdown_marked(&self.fd, &self.shut, read, write)
     }
 
     /// The bound local address; `EDESTADDRREQ` if the socket is not bound,
@@ -393,23 +394,32 @@ impl TcpSocket {
 /// descriptor, so the connection lasts while either is held.
 pub struct TcpStream {
     fd: Arc<OwnedFd>,
-    /// Set once the sending half was shut down, through the socket or a
-    /// stream; shared by both.
-    send_shut: Arc<AtomicBool>,
+    /// The halves shut down so far, through the socket or a stream;
+    /// shared by both.
+    shut: Arc<AtomicU8>,
 }
 
-/// Shuts down halves of the connection on `fd`, and records a shut
-/// sending half in `send_shut`.
-fn shutdown_marked(
-    fd: &OwnedFd,
-    send_shut: &AtomicBool,
-    read: bool,
-    write: bool,
-) -> io::Result<()> {
-    super::shutdown(fd.as_fd(), read, write)?;
-    if write {
-        send_shut.store(true, Ordering::Release);
+/// The bit of a shut receiving half.
+const RECEIVE_SHUT: u8 = 1;
+/// The bit of a shut sending half.
+const SEND_SHUT: u8 = 2;
+
+/// Shuts down halves of the connection on `fd` and records them in `shut`.
+/// A half already shut is not shut again: shutting down is idempotent (as
+/// wasi:sockets says), where the kernel answers `ENOTCONN` once the peer
+/// has ended the connection too.
+fn shutdown_marked(fd: &OwnedFd, shut: &AtomicU8, read: bool, write: bool) -> io::Result<()> {
+    let wanted = if read { RECEIVE_SHUT } else { 0 } | if write { SEND_SHUT } else { 0 };
+    let remaining = wanted & !shut.load(Ordering::Acquire);
+    if wanted != 0 && remaining == 0 {
+        return Ok(());
     }
+    super::shutdown(
+        fd.as_fd(),
+        remaining & RECEIVE_SHUT != 0,
+        remaining & SEND_SHUT != 0,
+    )?;
+    shut.fetch_or(remaining, Ordering::Release);
     Ok(())
 }
 
@@ -456,7 +466,7 @@ impl Socket for TcpStream {
     }
 
     fn shutdown(&self, read: bool, write: bool) -> io::Result<()> {
-        shutdown_marked(&self.fd, &self.send_shut, read, write)
+        shutdown_marked(&self.fd, &self.shut, read, write)
     }
 }
 
@@ -474,7 +484,7 @@ impl fs::File for TcpStream {
     }
 
     fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        if self.send_shut.load(Ordering::Acquire) {
+        if self.shut.load(Ordering::Acquire) & SEND_SHUT != 0 {
             return Err(SendShutDown::io());
         }
         super::send(self.fd.as_fd(), bufs)
