@@ -29,30 +29,8 @@ use crate::component::signatures::FlatType;
 use crate::net;
 use crate::{cabi_enum, cabi_record};
 
-// `network.error-code`, in the WIT's order.
-cabi_enum!(ErrorCode {
-    Unknown,
-    AccessDenied,
-    NotSupported,
-    InvalidArgument,
-    OutOfMemory,
-    Timeout,
-    ConcurrencyConflict,
-    NotInProgress,
-    WouldBlock,
-    InvalidState,
-    NewSocketLimit,
-    AddressNotBindable,
-    AddressInUse,
-    RemoteUnreachable,
-    ConnectionRefused,
-    ConnectionReset,
-    ConnectionAborted,
-    DatagramTooLarge,
-    NameUnresolvable,
-    TemporaryResolverFailure,
-    PermanentResolverFailure,
-});
+// `network.error-code`: the core lists its codes in the WIT's order.
+cabi_enum!(ErrorCode = ErrorCode::ALL);
 
 // `ip-address-family`.
 cabi_enum!(IpFamily { Ipv4, Ipv6 });

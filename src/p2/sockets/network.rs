@@ -39,10 +39,25 @@ pub fn network_error_code(
     Ok(Some(ErrorCode::from(copy)))
 }
 
-/// `network.error-code`, in the WIT's order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[allow(missing_docs)] // each variant is the WIT case of the same name
-pub enum ErrorCode {
+/// Defines `network.error-code` and the list of its codes in order, from
+/// one list of cases.
+macro_rules! socket_error_codes {
+    ($($variant:ident),* $(,)?) => {
+        /// `network.error-code`, in the WIT's order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[allow(missing_docs)] // each variant is the WIT case of the same name
+        pub enum ErrorCode {
+            $($variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in the WIT's order (its discriminant order).
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+        }
+    };
+}
+
+socket_error_codes! {
     Unknown,
     AccessDenied,
     NotSupported,
